@@ -1,0 +1,4 @@
+"""Dagster assets and checks of the clinical layer (thin wrappers over the plain modules beside them)."""
+
+ASSETS: list = []
+CHECKS: list = []
