@@ -29,9 +29,9 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=assets,
         asset_checks=all_checks(),
-        jobs=automation.jobs(),
-        schedules=automation.schedules(),
-        sensors=automation.sensors(),
+        jobs=automation.jobs(assets),
+        schedules=automation.schedules(assets),
+        sensors=automation.sensors(assets),
         resources=build_resources(settings),
         # DuckDB allows one writer: steps of a run execute one after another in one process.
         executor=dg.in_process_executor,
