@@ -1,0 +1,1 @@
+"""Terminology: value-set expansions and code normalisation (no Dagster imports)."""
