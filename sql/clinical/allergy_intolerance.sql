@@ -1,0 +1,15 @@
+-- Allergies / intolerances; start/end is the onset.
+create table if not exists clinical.allergy_intolerance (
+    row_id bigint not null,
+    patient_key varchar not null,
+    source_kind varchar not null,
+    source_file varchar,
+    source_row varchar,
+    resource_id varchar,
+    clinical_status varchar,
+    verification_status varchar,
+    start_lo timestamp,
+    start_hi timestamp,
+    end_lo timestamp,
+    end_hi timestamp
+)
