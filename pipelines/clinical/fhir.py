@@ -211,7 +211,7 @@ class _Timing:
             if isinstance(value, str):
                 p = self.point(value)
                 return _bounds(p, p)
-        period = resource.get(f"{prefix}Period")
+        period = resource.get(f"{prefix}Period", resource.get(prefix))
         if isinstance(period, dict):
             start = self.point(period.get("start"))
             end = self.point(period.get("end")) if period.get("end") else (END_OF_TIME, END_OF_TIME)

@@ -25,6 +25,7 @@ RECORD_TABLES: Mapping[str, str] = {
     "allergy_intolerance": "AllergyIntolerance",
 }
 CHILD_TABLES = ("observation_component", "coding")
+VIEWS = ("record_lineage",)
 ALL_TABLES = (*RECORD_TABLES, *CHILD_TABLES, "load_issue")
 
 
@@ -32,6 +33,8 @@ def create_clinical_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists clinical")
     for table in ALL_TABLES:
         run_sql_file(con, f"clinical/{table}.sql")
+    for view in VIEWS:
+        run_sql_file(con, f"clinical/{view}.sql")
 
 
 def next_row_id(con: duckdb.DuckDBPyConnection) -> int:

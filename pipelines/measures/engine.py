@@ -1,0 +1,84 @@
+"""The measure engine: set-based SQL over the clinical model, one batch per run.
+
+A run evaluates a set of subjects (patient, measurement period) in one DuckDB connection:
+macros -> subject -> shared building blocks (temp tables) -> each measure -> measures.measure_result.
+No per-patient Python: every step is one SQL statement over all subjects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.clinical.model import create_clinical_tables
+from pipelines.duck import run_sql_file, sql_text
+from pipelines.measures.catalog import COMMON_BLOCKS, MEASURES, Measure
+from pipelines.terminology.codes import normalize_code_sql_macro
+from pipelines.terminology.valuesets import create_valueset_tables, require_valuesets
+
+PROGRAM_ECQM = "ecqm"
+
+
+def period_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
+    """A measurement period of whole days: [first 00:00:00.000, last 23:59:59.999] (UTC)."""
+    return datetime.combine(first_day, time.min), datetime.combine(last_day, time(23, 59, 59, 999000))
+
+
+def create_measure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    create_clinical_tables(con)
+    create_valueset_tables(con)
+    run_sql_file(con, "measures/measure_result.sql")
+
+
+def _run_macros(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(normalize_code_sql_macro())
+    # Several `create macro` statements, no parameters: DuckDB runs them as one script.
+    con.execute(sql_text("measures/common/macros.sql"))
+
+
+def set_subjects(con: duckdb.DuckDBPyConnection,
+                 subjects: Iterable[tuple[str, datetime, datetime]]) -> None:
+    """Subjects given explicitly: (patient_key, MP start, MP end) each (conformance cases)."""
+    rows = list(subjects)
+    table = pa.table({"patient_key": pa.array([r[0] for r in rows], pa.string()),
+                      "mp_start": pa.array([r[1] for r in rows], pa.timestamp("us")),
+                      "mp_end": pa.array([r[2] for r in rows], pa.timestamp("us"))})
+    con.register("subject_period_batch", table)
+    try:
+        con.execute("create or replace temp table subject_period as select * from subject_period_batch")
+    finally:
+        con.unregister("subject_period_batch")
+
+
+def set_year_subjects(con: duckdb.DuckDBPyConnection, year: int) -> None:
+    """Every patient of the clinical model, for one calendar measurement year."""
+    start, end = period_bounds(date(year, 1, 1), date(year, 12, 31))
+    run_sql_file(con, "measures/common/subject_year.sql", {"mp_start": start, "mp_end": end})
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, measure_ids: Sequence[str] | None = None,
+             program: str = PROGRAM_ECQM, valuesets_folder: str | None = None) -> dict[str, int]:
+    """Evaluate measures for the subjects in temp table `subject_period`; returns rows written per measure.
+
+    Raises MissingValueSetError (naming measure and OIDs) before computing anything if a value set
+    a requested measure needs is not loaded.
+    """
+    measures: list[Measure] = [MEASURES[m] for m in (measure_ids or list(MEASURES))]
+    create_measure_tables(con)
+    for measure in measures:
+        require_valuesets(con, measure.measure_id, measure.required_valueset_oids(), valuesets_folder)
+    _run_macros(con)
+    run_sql_file(con, "measures/common/subject.sql")
+    for block in COMMON_BLOCKS:
+        run_sql_file(con, f"measures/{block}")
+    written: dict[str, int] = {}
+    for measure in measures:
+        params = {"program": program, "measure_id": measure.measure_id}
+        run_sql_file(con, measure.sql_model)
+        run_sql_file(con, "measures/common/clear_results.sql", params)
+        run_sql_file(con, "measures/common/measure_result.sql", {**params, "cms_id": measure.cms_id})
+        written[measure.measure_id] = int(con.execute("select count(*) from measure_population").fetchone()[0])
+    return written
