@@ -1,0 +1,101 @@
+-- COL, Colorectal Cancer Screening (CMS130), measures.md 3.2. Strata by age at MP end.
+create or replace temp table measure_population as
+with initial_population as (
+    select s.patient_key
+    from subject as s
+    where s.age_at_end between 46 and 75
+      and s.patient_key in (select patient_key from qualifying_encounter where list = 'adult')
+),
+malignant_neoplasm as (
+    select c.patient_key
+    from clinical.condition as c
+    join subject as s using (patient_key)
+    where c.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.108.12.1001')
+      and c.start_hi::date <= s.mp_end_date
+),
+total_colectomy as (
+    select p.patient_key
+    from clinical.procedure as p
+    join subject as s using (patient_key)
+    where p.status = 'completed'
+      and p.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1019')
+      and p.end_hi::date <= s.mp_end_date
+),
+-- Lab tests (FOBT, sDNA-FIT): laboratory category, a value, latest(effective) in the window.
+lab_test_with_result as (
+    select o.patient_key, o.row_id, m.valueset_oid, m.code_system || '|' || m.code as evidence_code,
+           latest_of(o.start_lo, o.end_lo, o.end_lo) as latest_lo,
+           latest_of(o.start_hi, o.end_hi, o.end_lo) as latest_hi
+    from clinical.observation as o
+    join code_match as m using (row_id)
+    where m.valueset_oid in ('2.16.840.1.113883.3.464.1003.198.12.1011',    -- FOBT
+                             '2.16.840.1.113883.3.464.1003.108.12.1039')    -- sDNA FIT
+      and o.status in ('final', 'amended', 'corrected')
+      and o.row_id in (select row_id from observation_category where category = 'laboratory')
+      and o.value_type is not null
+      and not (o.value_type = 'Quantity' and o.value_quantity is null)
+),
+fecal_occult_blood_test as (
+    select t.patient_key, t.row_id, t.latest_lo::date as evidence_date, t.evidence_code
+    from lab_test_with_result as t
+    join subject as s using (patient_key)
+    where t.valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1011'
+      and during_day(t.latest_lo, t.latest_hi, s.mp_start_date, s.mp_end_date)
+),
+stool_dna_fit as (
+    select t.patient_key, t.row_id, t.latest_lo::date, t.evidence_code
+    from lab_test_with_result as t
+    join subject as s using (patient_key)
+    where t.valueset_oid = '2.16.840.1.113883.3.464.1003.108.12.1039'
+      and during_day(t.latest_lo, t.latest_hi, (s.mp_start - interval 2 year)::date, s.mp_end_date)
+),
+screening_procedure as (
+    select p.patient_key, p.row_id, p.end_lo::date as evidence_date, m.code_system || '|' || m.code as evidence_code
+    from clinical.procedure as p
+    join subject as s using (patient_key)
+    join code_match as m using (row_id)
+    where p.status = 'completed'
+      and ((m.valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1010'      -- flexible sigmoidoscopy
+            and ends_during_day(p.end_lo, p.end_hi, (s.mp_start - interval 4 year)::date, s.mp_end_date))
+        or (m.valueset_oid = '2.16.840.1.113883.3.464.1003.108.12.1020'      -- colonoscopy
+            and ends_during_day(p.end_lo, p.end_hi, (s.mp_start - interval 9 year)::date, s.mp_end_date)))
+),
+ct_colonography as (
+    select o.patient_key, o.row_id, o.end_lo::date, m.code_system || '|' || m.code
+    from clinical.observation as o
+    join subject as s using (patient_key)
+    join code_match as m using (row_id)
+    where m.valueset_oid = '2.16.840.1.113883.3.464.1003.108.12.1038'
+      and o.status in ('final', 'amended', 'corrected')
+      and ends_during_day(o.end_lo, o.end_hi, (s.mp_start - interval 4 year)::date, s.mp_end_date)
+),
+numerator_evidence as (
+    select * from (
+        select * from fecal_occult_blood_test
+        union all select * from stool_dna_fit
+        union all select * from screening_procedure
+        union all select * from ct_colonography
+    )
+    qualify row_number() over (partition by patient_key order by evidence_date desc, row_id) = 1
+)
+select
+    s.patient_key,
+    s.patient_key in (select patient_key from initial_population) as in_initial_population,
+    case when s.age_at_end between 46 and 49 then '46-49'
+         when s.age_at_end between 50 and 75 then '50-75' end as stratum,
+    nullif(concat_ws(',',
+        case when s.patient_key in (select patient_key from hospice_services) then 'hospice' end,
+        case when s.patient_key in (select patient_key from malignant_neoplasm) then 'colorectal_cancer' end,
+        case when s.patient_key in (select patient_key from total_colectomy) then 'total_colectomy' end,
+        case when aif.aif_66 then 'advanced_illness_frailty' end,
+        case when s.patient_key in (select patient_key from nursing_home) then 'nursing_home' end,
+        case when s.patient_key in (select patient_key from palliative_care) then 'palliative_care' end
+    ), '') as exclusion_reason,
+    n.patient_key is not null as meets_numerator,
+    null::varchar as evaluation_error,
+    n.row_id as evidence_row_id,
+    n.evidence_date,
+    n.evidence_code
+from subject as s
+left join advanced_illness_frailty as aif using (patient_key)
+left join numerator_evidence as n using (patient_key)
