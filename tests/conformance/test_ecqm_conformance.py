@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.measures.conformance import discover_cases, evaluate_cases, format_report
 
-MEASURES_AT_FULL_AGREEMENT = ["BCS", "COL", "CCS"]
+MEASURES_AT_FULL_AGREEMENT = ["BCS", "COL", "CCS", "CBP", "EED", "GSD"]
 
 
 @pytest.fixture(scope="module")
