@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.measures.conformance import discover_cases, evaluate_cases, format_report
+from pipelines.measures.conformance import discover_cases, evaluate_cases, format_report, run_conformance
 
-MEASURES_AT_FULL_AGREEMENT = ["BCS", "COL", "CCS", "CBP", "EED", "GSD"]
+MEASURES_AT_FULL_AGREEMENT = ["BCS", "COL", "CCS", "CBP", "EED", "GSD", "CIS"]
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +20,7 @@ def cases(shared_dir: Path):
 
 @pytest.fixture(scope="module")
 def conformance_results(shared_dir: Path, cases):
-    return evaluate_cases([c for c in cases if c.measure_id in MEASURES_AT_FULL_AGREEMENT],
-                          shared_dir / "valuesets")
+    return evaluate_cases(cases, shared_dir / "valuesets")
 
 
 def test_every_case_is_discovered_with_its_measure(cases):
@@ -39,3 +38,10 @@ def test_measure_agrees_on_every_case(conformance_results, measure_id):
     # Every case is scored on all four populations the MeasureReports carry.
     assert all(set(r.case.expected) >= {"initial-population", "denominator", "denominator-exclusion",
                                          "numerator"} for r in results)
+
+
+def test_runner_prints_a_table_and_exits_zero(shared_dir: Path, capsys):
+    assert run_conformance(shared_dir / "conformance" / "ecqm", shared_dir / "valuesets") == 0
+    out = capsys.readouterr().out
+    assert "BCS CMS125 Breast Cancer Screening: cases 34, agree 34, disagree 0" in out
+    assert "total: cases 199, agree 199, disagree 0" in out
