@@ -17,7 +17,7 @@ mastectomy_diagnosis as (
                              '2.16.840.1.113883.3.464.1003.198.12.1069',   -- status post left
                              '2.16.840.1.113883.3.464.1003.198.12.1071',   -- unspecified laterality
                              '2.16.840.1.113883.3.464.1003.198.12.1068')   -- history of bilateral
-      and c.start_hi <= s.mp_end
+      and on_or_before_exact(c.start_lo, c.start_hi, s.mp_end)
 ),
 mastectomy_procedure as (
     select p.patient_key, m.valueset_oid
@@ -28,7 +28,7 @@ mastectomy_procedure as (
       and m.valueset_oid in ('2.16.840.1.113883.3.464.1003.198.12.1134',   -- unilateral right
                              '2.16.840.1.113883.3.464.1003.198.12.1133',   -- unilateral left
                              '2.16.840.1.113883.3.464.1003.198.12.1005')   -- bilateral
-      and p.end_hi <= s.mp_end
+      and on_or_before_exact(p.end_lo, p.end_hi, s.mp_end)
 ),
 mastectomy_side as (
     select patient_key, 'right' as side from mastectomy_diagnosis

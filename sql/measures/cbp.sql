@@ -6,8 +6,8 @@ with essential_hypertension as (
     from clinical.condition as c
     join subject as s using (patient_key)
     where c.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.104.12.1011')
-      and c.start_hi < s.mp_start + interval 6 month
-      and c.end_lo >= s.mp_start
+      and before_exact(c.start_hi, s.mp_start + interval 6 month)
+      and on_or_after_exact(c.end_lo, c.end_hi, s.mp_start)
 ),
 initial_population as (
     select s.patient_key
@@ -25,8 +25,8 @@ pregnancy_or_renal_diagnosis as (
                                               '2.16.840.1.113883.3.526.3.353',              -- ESRD
                                               '2.16.840.1.113883.3.464.1003.109.12.1029',   -- kidney transplant recipient
                                               '2.16.840.1.113883.3.526.3.1002'))            -- CKD stage 5
-      and c.start_hi <= s.mp_end
-      and c.end_lo >= s.mp_start
+      and on_or_before_exact(c.start_lo, c.start_hi, s.mp_end)
+      and on_or_after_exact(c.end_lo, c.end_hi, s.mp_start)
 ),
 end_stage_renal_disease_procedure as (
     select p.patient_key
@@ -36,7 +36,7 @@ end_stage_renal_disease_procedure as (
       and p.row_id in (select row_id from code_match
                        where valueset_oid in ('2.16.840.1.113883.3.464.1003.109.12.1012',   -- kidney transplant
                                               '2.16.840.1.113883.3.464.1003.109.12.1013'))  -- dialysis services
-      and p.end_hi <= s.mp_end
+      and on_or_before_exact(p.end_lo, p.end_hi, s.mp_end)
 ),
 end_stage_renal_disease_encounter as (
     select e.patient_key
@@ -44,7 +44,7 @@ end_stage_renal_disease_encounter as (
     join subject as s using (patient_key)
     where e.status in ('finished', 'arrived', 'triaged', 'in-progress', 'onleave')
       and e.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.109.12.1014')
-      and e.start_hi <= s.mp_end
+      and on_or_before_exact(e.start_lo, e.start_hi, s.mp_end)
 ),
 -- Qualifying readings: BP panels (LOINC 85354-9, measures.md 6.1) not taken in an acute or
 -- emergency encounter; the encounter is looked up by id with no status filter.

@@ -14,13 +14,13 @@ absence_of_cervix as (
     join subject as s using (patient_key)
     where p.status = 'completed'
       and p.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1014')
-      and p.end_hi <= s.mp_end
+      and on_or_before_exact(p.end_lo, p.end_hi, s.mp_end)
     union
     select c.patient_key
     from clinical.condition as c
     join subject as s using (patient_key)
     where c.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.111.12.1016')
-      and c.start_hi <= s.mp_end
+      and on_or_before_exact(c.start_lo, c.start_hi, s.mp_end)
 ),
 lab_test_with_result as (
     select o.patient_key, o.row_id, m.valueset_oid, m.code_system || '|' || m.code as evidence_code,

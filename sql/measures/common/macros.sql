@@ -24,3 +24,12 @@ create or replace temp macro latest_of(start_b, end_b, end_lo) as
     case when end_lo is not null and end_lo < end_of_time() then end_b else start_b end;
 create or replace temp macro earliest_of(start_b, end_b, start_lo) as
     case when start_lo is not null and start_lo > beginning_of_time() then start_b else end_b end;
+-- Exact comparisons with an instant T (no "day of"). A value of coarser precision than T whose
+-- span touches T is uncertain in the reference engines and so not met (measures.md 1.5, 6.5):
+-- a date-only 2025-12-31 is not "on or before 2025-12-31T23:59:59.999".
+create or replace temp macro on_or_before_exact(lo, hi, t) as
+    coalesce(hi < t or (lo = hi and hi = t), false);
+create or replace temp macro on_or_after_exact(lo, hi, t) as
+    coalesce(lo > t or (lo = hi and lo = t), false);
+create or replace temp macro before_exact(hi, t) as
+    coalesce(hi < t, false);
