@@ -32,7 +32,7 @@ def _run(args: argparse.Namespace) -> int:
         phi_export_dir=Path(args.phi_export_dir) if args.phi_export_dir else None,
     )
     try:
-        report = run_pipeline(settings, measurement_years=args.measurement_year)
+        report = run_pipeline(settings, measurement_years=args.measurement_year, verbose=args.verbose)
     except PipelineFailed as exc:
         print(f"hmoqa run failed: {exc}", file=sys.stderr)
         return 1
@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output", help="folder for dashboards and exports (default: beside the DB)")
     run.add_argument("--valuesets", help="folder of FHIR ValueSet expansions (default: starter codes)")
     run.add_argument("--phi-export-dir", help="where member-level (PHI) exports may be written")
+    run.add_argument("--verbose", action="store_true", help="show Dagster's step-by-step log")
     run.set_defaults(func=_run)
 
     con = sub.add_parser("contract", help="print the input data contract as Markdown")

@@ -10,9 +10,9 @@ import os
 
 import dagster as dg
 
-# The earliest service month the pipeline knows about. The public Tuva sample starts in 2016; plans
+# The earliest service month the pipeline knows about (the public Tuva sample has labs from 2014); plans
 # with older history set HMOQA_FIRST_MONTH (YYYY-MM-01).
-FIRST_MONTH = os.environ.get("HMOQA_FIRST_MONTH", "2015-01-01")
+FIRST_MONTH = os.environ.get("HMOQA_FIRST_MONTH", "2010-01-01")
 
 service_month_partitions = dg.MonthlyPartitionsDefinition(start_date=FIRST_MONTH, end_offset=1)
 

@@ -80,10 +80,12 @@ def plan_stages(assets: Sequence[dg.AssetsDefinition]) -> list[Stage]:
 
 
 def _materialize(assets: Sequence, settings: Settings, stage: Stage, instance: dg.DagsterInstance,
-                 partition_key: str | None = None, tags: dict[str, str] | None = None) -> None:
+                 partition_key: str | None = None, tags: dict[str, str] | None = None,
+                 log_level: str = "WARNING") -> None:
     result = dg.materialize(
         assets,
         selection=stage.keys,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         resources=build_resources(settings),
         partition_key=partition_key,
         tags=tags,
@@ -107,7 +109,7 @@ def _materialize(assets: Sequence, settings: Settings, stage: Stage, instance: d
         )
 
 
-def run_pipeline(settings: Settings, measurement_years: Iterable[int]) -> str:
+def run_pipeline(settings: Settings, measurement_years: Iterable[int], verbose: bool = False) -> str:
     """Materialize every asset for the landing folder into the DuckDB file; returns a short report."""
     from pipelines.definitions import all_assets, all_checks
     from pipelines.ingest.landing import service_month_range
@@ -119,12 +121,13 @@ def run_pipeline(settings: Settings, measurement_years: Iterable[int]) -> str:
     stages = plan_stages(assets)
     month_range = service_month_range(settings.landing_dir)
     instance = dg.DagsterInstance.ephemeral()
+    log_level = "DEBUG" if verbose else "WARNING"
     lines = []
     started = time.perf_counter()
     for stage in stages:
         t0 = time.perf_counter()
         if stage.kind == "unpartitioned":
-            _materialize(assets, settings, stage, instance)
+            _materialize(assets, settings, stage, instance, log_level=log_level)
             what = "once"
         elif stage.kind == "month":
             if month_range is None:
@@ -132,11 +135,11 @@ def run_pipeline(settings: Settings, measurement_years: Iterable[int]) -> str:
                 continue
             first, last = month_range
             tags = {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
-            _materialize(assets, settings, stage, instance, tags=tags)
+            _materialize(assets, settings, stage, instance, tags=tags, log_level=log_level)
             what = f"months {first[:7]}..{last[:7]} in one run"
         else:
             for year in years:
-                _materialize(assets, settings, stage, instance, partition_key=str(year))
+                _materialize(assets, settings, stage, instance, partition_key=str(year), log_level=log_level)
             what = "measurement year " + ", ".join(map(str, years))
         lines.append(f"{len(stage.keys):>3} {stage.kind} assets, {what}: {time.perf_counter() - t0:.1f}s")
     lines.append(f"done in {time.perf_counter() - started:.1f}s; DuckDB: {settings.db_path}; "
