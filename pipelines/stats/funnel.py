@@ -160,10 +160,13 @@ def funnel_limits(target: float, denominators: ArrayLike, *, tau2: float = 0.0,
 
 def funnel_frame(frame: pl.DataFrame, *, group_by: Sequence[str] = ("measure_id",),
                  measure_column: str = "measure_id", numerator: str = "numerator",
-                 denominator: str = "denominator", correct_overdispersion: bool = True) -> pl.DataFrame:
+                 denominator: str = "denominator", correct_overdispersion: bool = True,
+                 target_column: str | None = None) -> pl.DataFrame:
     """Add funnel columns to a provider x measure table, one target and tau^2 per `group_by` group.
 
-    The target is each group's pooled rate; inverse direction comes from `measure_column`. Adds
+    The target is each group's pooled rate, or the group's value of `target_column` when given (for
+    example the published plan rate, which also counts unattributed members). Inverse direction
+    comes from `measure_column`, which should be one of the `group_by` keys. Adds
     funnel_target, funnel_z, funnel_z_adjusted, funnel_beyond_95, funnel_beyond_998, funnel_flag,
     funnel_phi and funnel_tau2.
     """
@@ -175,7 +178,8 @@ def funnel_frame(frame: pl.DataFrame, *, group_by: Sequence[str] = ("measure_id"
     parts = []
     for _, group in frame.group_by(list(group_by), maintain_order=True):
         inverse = bool(inverse_flags(group[measure_column])[0])
-        scored = funnel_scores(group[numerator], group[denominator], inverse=inverse,
+        target = float(group[target_column][0]) if target_column is not None else None
+        scored = funnel_scores(group[numerator], group[denominator], target=target, inverse=inverse,
                                correct_overdispersion=correct_overdispersion)
         parts.append(group.with_columns(
             pl.lit(scored.target).alias("funnel_target"),

@@ -130,3 +130,13 @@ def test_funnel_frame_groups_by_measure_and_uses_measure_direction():
     assert result["funnel_flag"].to_list() == ["worse", "better", "better", "worse"]
     assert result["funnel_target"].to_list() == [0.5] * 4
     assert funnel_frame(frame.clear()).height == 0
+
+
+def test_funnel_frame_can_score_against_a_given_plan_rate():
+    # against a published plan rate of 0.5 instead of the providers' pooled 0.6:
+    # 80/100 -> z = (0.8 - 0.5) / 0.05 = 6 (better) ; 40/100 -> z = -2 (as expected)
+    frame = pl.DataFrame({"measure_id": ["BCS", "BCS"], "numerator": [80, 40], "denominator": [100, 100],
+                          "plan_rate": [0.5, 0.5]})
+    result = funnel_frame(frame, correct_overdispersion=False, target_column="plan_rate")
+    assert result["funnel_z"].to_list() == pytest.approx([6.0, -2.0])
+    assert result["funnel_flag"].to_list() == ["better", "as_expected"]
