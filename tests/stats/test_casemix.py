@@ -124,3 +124,16 @@ def test_display_thresholds_at_the_privacy_floor_and_publication_minimum():
                       "u29": "too_few_respondents", "u30": "shown"}
     shown = dict(zip(units["unit"].to_list(), units["shown_score"].to_list()))
     assert shown["u29"] is None and shown["u30"] == pytest.approx(units["adjusted_mean"][3])
+
+
+def test_reliability_hand_worked_three_units_without_adjusters():
+    # units A [0, 10], B [20, 30], C [40, 50]: means 5, 25, 45, grand mean 25
+    # within: each unit (-5)^2 + 5^2 = 50, total 150 over N - units = 6 - 3 = 3 -> s_w^2 = 50
+    # MSB = 2 x (20^2 + 0 + 20^2) / (3 - 1) = 800 ; n0 = (6 - 12/6) / 2 = 2
+    # between variance = (800 - 50) / 2 = 375 ; reliability = 375 / (375 + 50/2) = 0.9375
+    frame = pl.DataFrame({"unit": ["A", "A", "B", "B", "C", "C"], "score": [0.0, 10, 20, 30, 40, 50]})
+    result = case_mix_adjust(frame, unit="unit", score="score", adjusters=[])
+    assert result.within_variance == pytest.approx(50.0)
+    assert result.between_variance == pytest.approx(375.0)
+    assert result.units["reliability"].to_list() == pytest.approx([0.9375] * 3)
+    assert result.units["low_reliability"].to_list() == [False] * 3
