@@ -150,7 +150,11 @@ def _finalise(draw: pl.DataFrame, excluded_ids: set[str], minimum_required_sampl
     made = min(excluded_main.size, usable_oversample.size)
     replaced_by = dict(zip(excluded_main[:made].tolist(), usable_oversample[:made].tolist()))
     replaces = {new: old for old, new in replaced_by.items()}
-    last_used = usable_oversample[made - 1] if made else minimum_required_sample
+    # oversample members up to the last one used were looked at; with a shortfall, all of them were
+    if excluded_main.size > made:
+        last_considered = np.inf
+    else:
+        last_considered = usable_oversample[made - 1] if made else minimum_required_sample
 
     selections, replaces_col, replaced_by_col, final, reasons = [], [], [], [], []
     for order, is_excluded in zip(draw_order.tolist(), excluded.tolist()):
@@ -178,7 +182,7 @@ def _finalise(draw: pl.DataFrame, excluded_ids: set[str], minimum_required_sampl
                 selections.append("oversample")
                 replaces_col.append(None)
                 final.append(False)
-                reasons.append("excluded oversample member, skipped" if is_excluded and order < last_used
+                reasons.append("excluded oversample member, skipped" if is_excluded and order < last_considered
                                else ("excluded oversample member, not needed" if is_excluded
                                      else "oversample, not needed"))
     return base.with_columns(

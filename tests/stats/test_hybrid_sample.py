@@ -104,6 +104,11 @@ def test_oversample_exhausted_records_a_shortfall():
     assert (result.parameters.replacements_made, result.parameters.shortfall) == (21, 4)
     assert result.draw["in_final_sample"].sum() == 411 - 4
     assert (result.draw["reason"] == "excluded; oversample exhausted, not replaced").sum() == 4
+    # when every oversample member is excluded too, each one was looked at and skipped
+    over_ids = sample.draw.filter(pl.col("selection") == "oversample")["member_id"].to_list()
+    drained = replace_excluded(sample, main_ids[:2] + over_ids)
+    assert drained.parameters.shortfall == 2
+    assert (drained.draw["reason"] == "excluded oversample member, skipped").sum() == 21
 
 
 def test_everyone_sampled_when_population_is_small():
