@@ -30,7 +30,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike, NDArray
 
-from pipelines.stats.rates import Z_95, Z_998, _as_float_array, inverse_flags, observed_rate
+from pipelines.stats.rates import Z_95, Z_998, as_float_array, inverse_flags, observed_rate
 
 WINSOR_FRACTION = 0.10
 _Z_95_ONE_SIDED = 1.6448536269514722
@@ -105,8 +105,8 @@ def funnel_scores(numerator: ArrayLike, denominator: ArrayLike, *, target: float
     A provider is flagged at the 99.8% limit, two-sided: |z_adj| > 3.09. The flag names the
     direction of performance, not of the rate: for inverse measures a rate above target is "worse".
     """
-    x = _as_float_array(numerator)
-    n = _as_float_array(denominator)
+    x = as_float_array(numerator)
+    n = as_float_array(denominator)
     rate = observed_rate(x, n)
     has_cases = n > 0
     if target is None:
@@ -140,7 +140,7 @@ def funnel_limits(target: float, denominators: ArrayLike, *, tau2: float = 0.0,
 
     Columns n, lower_998, lower_95, target, upper_95, upper_998 (clipped to [0, 1]).
     """
-    n = _as_float_array(denominators)
+    n = as_float_array(denominators)
     n = n[n > 0]
     if n.size == 0:
         grid = np.array([], dtype=np.float64)

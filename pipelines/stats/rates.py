@@ -32,7 +32,8 @@ INVERSE_MEASURES: frozenset[str] = frozenset({"GSD"})
 Direction = Literal["higher_is_better", "lower_is_better"]
 
 
-def _as_float_array(values: ArrayLike) -> NDArray[np.float64]:
+def as_float_array(values: ArrayLike) -> NDArray[np.float64]:
+    """Lists, NumPy arrays and Polars Series as a float64 array (Polars nulls become NaN)."""
     if isinstance(values, pl.Series):
         return values.cast(pl.Float64).to_numpy()
     return np.asarray(values, dtype=np.float64)
@@ -40,8 +41,8 @@ def _as_float_array(values: ArrayLike) -> NDArray[np.float64]:
 
 def observed_rate(numerator: ArrayLike, denominator: ArrayLike) -> NDArray[np.float64]:
     """numerator / denominator, NaN where the denominator is 0."""
-    x = _as_float_array(numerator)
-    n = _as_float_array(denominator)
+    x = as_float_array(numerator)
+    n = as_float_array(denominator)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(n > 0, x / np.where(n > 0, n, 1.0), np.nan)
 
@@ -52,8 +53,8 @@ def wilson_interval(numerator: ArrayLike, denominator: ArrayLike,
 
     lower, upper = (p + z^2/(2n) -/+ z * sqrt(p(1-p)/n + z^2/(4n^2))) / (1 + z^2/n)
     """
-    x = _as_float_array(numerator)
-    n = _as_float_array(denominator)
+    x = as_float_array(numerator)
+    n = as_float_array(denominator)
     has_cases = n > 0
     safe_n = np.where(has_cases, n, 1.0)
     p = x / safe_n
@@ -87,7 +88,7 @@ def wilson_exprs(numerator: str | pl.Expr, denominator: str | pl.Expr,
 
 def reportable(denominator: ArrayLike, minimum: int = REPORTABLE_MIN_DENOMINATOR) -> NDArray[np.bool_]:
     """True where the denominator reaches the reporting minimum (30 by default)."""
-    return _as_float_array(denominator) >= minimum
+    return as_float_array(denominator) >= minimum
 
 
 def is_inverse(measure_id: str) -> bool:
@@ -117,7 +118,7 @@ def performance_rate(rate: ArrayLike, inverse: ArrayLike | bool) -> NDArray[np.f
     Composites, percentile ranks and stars work on this orientation so a provider with few poorly
     controlled diabetics (a low GSD rate) scores high like a provider with many screenings.
     """
-    values = _as_float_array(rate)
+    values = as_float_array(rate)
     flip = np.broadcast_to(np.asarray(inverse, dtype=bool), values.shape)
     return np.where(flip, 1.0 - values, values)
 
@@ -125,7 +126,7 @@ def performance_rate(rate: ArrayLike, inverse: ArrayLike | bool) -> NDArray[np.f
 def performance_counts(numerator: ArrayLike, denominator: ArrayLike,
                        inverse: ArrayLike | bool) -> NDArray[np.float64]:
     """Numerators turned so that higher is better: denominator - numerator for inverse measures."""
-    x = _as_float_array(numerator)
-    n = _as_float_array(denominator)
+    x = as_float_array(numerator)
+    n = as_float_array(denominator)
     flip = np.broadcast_to(np.asarray(inverse, dtype=bool), x.shape)
     return np.where(flip, n - x, x)

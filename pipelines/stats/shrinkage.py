@@ -41,7 +41,7 @@ import polars as pl
 from numpy.typing import ArrayLike, NDArray
 
 from pipelines.stats.beta_distribution import beta_quantile
-from pipelines.stats.rates import _as_float_array, observed_rate
+from pipelines.stats.rates import as_float_array, observed_rate
 
 MIN_CASES_FOR_RANKING = 20
 MIN_RELIABILITY_FOR_RANKING = 0.7
@@ -78,8 +78,8 @@ def _fallback_prior(total_numerator: float, total_denominator: float, providers:
 
 def estimate_beta_prior(numerator: ArrayLike, denominator: ArrayLike) -> BetaPrior:
     """Fit the Beta prior across providers by the method of moments (module docstring for the formulas)."""
-    x = _as_float_array(numerator)
-    n = _as_float_array(denominator)
+    x = as_float_array(numerator)
+    n = as_float_array(denominator)
     with_cases = n > 0
     x, n = x[with_cases], n[with_cases]
     providers = int(n.size)
@@ -125,7 +125,7 @@ def reliability(denominator: ArrayLike, between_variance: float, plan_rate: floa
 
     0 when n = 0 or when there is no signal (providers cannot be told apart).
     """
-    n = _as_float_array(denominator)
+    n = as_float_array(denominator)
     noise_numerator = plan_rate * (1.0 - plan_rate)
     if not between_variance > 0.0 or not noise_numerator > 0.0:
         return np.zeros(n.shape)
@@ -142,8 +142,8 @@ def shrink_rates(numerator: ArrayLike, denominator: ArrayLike, prior: BetaPrior 
     (1 - credibility)/2 and (1 + credibility)/2 quantiles. Pass `prior` to score a subset against a
     prior fitted on all providers.
     """
-    x = _as_float_array(numerator)
-    n = _as_float_array(denominator)
+    x = as_float_array(numerator)
+    n = as_float_array(denominator)
     fitted = prior if prior is not None else estimate_beta_prior(x, n)
     posterior_alpha = x + fitted.alpha
     posterior_beta = n - x + fitted.beta
