@@ -40,11 +40,17 @@ def iso_dates(days: np.ndarray, with_time: str | None = None) -> pa.DictionaryAr
 
 
 def coded(indices: np.ndarray, vocabulary: pa.Array) -> pa.DictionaryArray:
-    """A dictionary column from int32 indices into `vocabulary` (-1 = null)."""
+    """A dictionary column from int32 indices into `vocabulary` (-1 = null).
+
+    The dictionary is made unique first: Parquet output of a dictionary holding the same text twice
+    is not byte-reproducible.
+    """
+    values, inverse = np.unique(np.asarray(vocabulary.to_pylist(), dtype=object).astype(str), return_inverse=True)
     indices = np.asarray(indices, dtype=np.int32)
     missing = indices < 0
+    remapped = inverse.astype(np.int32)[np.where(missing, 0, indices)] if len(inverse) else np.zeros(len(indices), np.int32)
     return pa.DictionaryArray.from_arrays(
-        pa.array(np.where(missing, 0, indices), mask=missing if missing.any() else None), vocabulary)
+        pa.array(remapped, mask=missing if missing.any() else None), pa.array(values.tolist(), TEXT))
 
 
 def constant(value: str | None, length: int) -> pa.DictionaryArray:
