@@ -4,7 +4,9 @@ Thin wrappers over `pipelines.ingest.landing` and `pipelines.ingest.raw`.
 """
 
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -18,6 +20,18 @@ from pipelines.partitions import service_month_partitions, single_run_backfill
 from pipelines.resources import HmoqaConfig
 
 INVENTORY_KEY = dg.AssetKey(["raw", "landing_inventory"])
+
+
+@contextlib.contextmanager
+def connection(resource: DuckDBResource) -> Iterator:
+    """A short-lived connection that is closed even when the step fails (DuckDBResource only closes
+    it on success, and a connection left open keeps the database file locked for other readers)."""
+    with resource.get_connection() as con:
+        try:
+            ensure_schemas(con)
+            yield con
+        finally:
+            con.close()
 
 
 def utc_now() -> dt.datetime:
@@ -47,8 +61,7 @@ def partition_limits() -> tuple[dt.date, dt.date]:
 def landing_inventory(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
                       hmoqa: HmoqaConfig) -> dg.MaterializeResult:
     first, last = partition_limits()
-    with duckdb.get_connection() as con:
-        ensure_schemas(con)
+    with connection(duckdb) as con:
         inventory = inventory_landing(con, hmoqa.landing_dir, first, last, utc_now())
     for name in inventory.missing_sources:
         context.log.warning(f"no file landed for optional source {name}: its tables will be empty")
@@ -92,8 +105,7 @@ def _raw_asset(name: str) -> dg.AssetsDefinition:
             context.log.warning(f"no file landed for optional source {name} in {hmoqa.landing_dir}: "
                                 f"raw.{name} is empty for this run")
         months = month_bounds(context) if partitioned else (None, None)
-        with duckdb.get_connection() as con:
-            ensure_schemas(con)
+        with connection(duckdb) as con:
             loaded = load_raw(con, name, paths, utc_now(), *months)
             where = "where _service_month >= $s and _service_month < $e" if partitioned else ""
             params = {"s": months[0], "e": months[1]} if partitioned else {}

@@ -10,9 +10,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.contract import SOURCES
-from pipelines.duck import ensure_schemas, table_exists
+from pipelines.duck import table_exists
 from pipelines.ingest import describe
-from pipelines.ingest.assets import month_bounds, utc_now
+from pipelines.ingest.assets import connection, month_bounds, utc_now
 from pipelines.partitions import service_month_partitions, single_run_backfill
 from pipelines.staging.load import reconcile, stage_source, staging_table
 from pipelines.staging.validation import store_results, validate
@@ -49,8 +49,7 @@ def _staging_asset(name: str) -> dg.AssetsDefinition:
     )
     def _staging(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
         months = month_bounds(context) if partitioned else (None, None)
-        with duckdb.get_connection() as con:
-            ensure_schemas(con)
+        with connection(duckdb) as con:
             load = stage_source(con, name, utc_now(), *months)
             where = "where _service_month >= $s and _service_month < $e" if partitioned else ""
             params = {"s": months[0], "e": months[1]} if partitioned else {}
@@ -88,7 +87,7 @@ def _structure_check(name: str) -> dg.AssetChecksDefinition:
     )
     def _check(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
         months = month_bounds(context) if partitioned else (None, None)
-        with duckdb.get_connection() as con:
+        with connection(duckdb) as con:
             present = {r[0] for r in con.execute(
                 "select column_name from information_schema.columns where table_schema = 'staging' "
                 "and table_name = ?", [name]).fetchall()}
@@ -130,7 +129,7 @@ def _gx_check(name: str) -> dg.AssetChecksDefinition:
             # One partition keeps GX's frame bounded; a range run validates its last month.
             start = (dt.date(end.year - (end.month == 1), (end.month - 2) % 12 + 1, 1))
             months, partition_key = (start, end), start.isoformat()
-        with duckdb.get_connection() as con:
+        with connection(duckdb) as con:
             outcomes = validate(con, name, *months)
             store_results(con, name, partition_key, outcomes, utc_now())
         disagreements = [o.as_metadata() for o in outcomes if not o.agrees]

@@ -48,14 +48,14 @@ def _partitioned_check(check: dg.AssetChecksDefinition) -> bool:
     return SOURCES[key.path[-1]].partitioned
 
 
-def load_unpartitioned(landing_dir: Path, db_path: Path, with_checks: bool = True,
+def load_unpartitioned(landing_dir: Path, db_path: Path, with_checks: bool = False,
                        raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
     return dg.materialize(unpartitioned_selection(with_checks), resources=resources(landing_dir, db_path),
                           raise_on_error=raise_on_error)
 
 
 def load_months(landing_dir: Path, db_path: Path, first: str, last: str | None = None,
-                with_checks: bool = True, raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
+                with_checks: bool = False, raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
     """Materialize the partitioned raw and staging assets for one month, or a range in one run."""
     selection = partitioned_selection(with_checks)
     res = resources(landing_dir, db_path)
