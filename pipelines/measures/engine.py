@@ -53,9 +53,14 @@ def set_subjects(con: duckdb.DuckDBPyConnection,
         con.unregister("subject_period_batch")
 
 
+def year_period(year: int) -> tuple[datetime, datetime]:
+    """The calendar measurement year as an MP: [Jan 1 00:00:00.000, Dec 31 23:59:59.999]."""
+    return period_bounds(date(year, 1, 1), date(year, 12, 31))
+
+
 def set_year_subjects(con: duckdb.DuckDBPyConnection, year: int) -> None:
     """Every patient of the clinical model, for one calendar measurement year."""
-    start, end = period_bounds(date(year, 1, 1), date(year, 12, 31))
+    start, end = year_period(year)
     run_sql_file(con, "measures/common/subject_year.sql", {"mp_start": start, "mp_end": end})
 
 

@@ -196,3 +196,17 @@ def require_valuesets(con: duckdb.DuckDBPyConnection, measure: str, oids: Iterab
     missing = [oid for oid in needed if oid not in loaded]
     if missing:
         raise MissingValueSetError(measure, missing, folder)
+
+
+def resolve_valuesets_dir(configured: str | Path | None) -> Path:
+    """The configured value-set folder; unset, the reference copy beside the repository (../shared/valuesets)
+    is read in place. Neither present is an error that says how to configure it."""
+    from pipelines.duck import REPO_ROOT
+
+    if configured:
+        return Path(configured)
+    fallback = REPO_ROOT.parent / "shared" / "valuesets"
+    if fallback.is_dir():
+        return fallback
+    raise FileNotFoundError("no value-set folder configured: set HMOQA_VALUESETS_DIR (the `hmoqa` resource's "
+                            "valuesets_dir) to a folder of FHIR ValueSet expansions")
