@@ -18,14 +18,13 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 
-from pipelines.contract import MEASURE_IDS
+from pipelines.contract import MEASURE_IDS, SURVEY_ITEMS
 from pipelines.stats.agreement import agreement_by_element, agreement_by_reviewer_pair, reviewer_agreement
-from pipelines.stats.casemix import case_mix_adjust
+from pipelines.stats.casemix import ADJUSTER_CODES
+from pipelines.stats.experience_scores import experience_scores
 from pipelines.stats.composite import percentile_rank, provider_composites
-from pipelines.stats.funnel import funnel_frame
 from pipelines.stats.hybrid_sample import draw_hybrid_sample, replace_excluded
-from pipelines.stats.rates import wilson_exprs
-from pipelines.stats.shrinkage import shrink_frame
+from pipelines.stats.provider_scores import provider_measure_scores
 from pipelines.stats.stars import assign_stars
 
 
@@ -56,15 +55,18 @@ def main(argv: list[str] | None = None) -> None:
     eligible = [f"P{i:08d}" for i in range(args.members // 10)]
 
     respondents = args.members // 20
+    items = len(SURVEY_ITEMS)
+    item_ids = np.array(list(SURVEY_ITEMS))
+    item_is_rating = np.array([kind == "rating" for kind in SURVEY_ITEMS.values()])
+    answer_rows = respondents * items
     survey = pl.DataFrame({
-        "unit": rng.integers(0, args.providers, respondents),
-        "score": rng.integers(0, 2, respondents).astype(float),
-        "age_band": rng.integers(1, 8, respondents).astype(float),
-        "education": rng.integers(1, 7, respondents).astype(float),
-        "general_health": rng.integers(1, 6, respondents).astype(float),
-        "mental_health": rng.integers(1, 6, respondents).astype(float),
+        "respondent_id": np.repeat(np.arange(respondents), items),
+        "provider_npi": np.repeat(rng.choice(providers, respondents), items),
+        "item_id": np.tile(item_ids, respondents),
+        "response": np.where(np.tile(item_is_rating, respondents), rng.integers(0, 11, answer_rows),
+                             rng.integers(1, 5, answer_rows)),
+        **{name: np.repeat(rng.choice(list(codes), respondents), items) for name, codes in ADJUSTER_CODES.items()},
     })
-    items = 14
 
     audits_per_provider, elements = 20, 8
     audit_count = args.providers * audits_per_provider
@@ -83,12 +85,8 @@ def main(argv: list[str] | None = None) -> None:
 
     timings: list[tuple[str, float]] = []
     started = time.perf_counter()
-    lower, upper = wilson_exprs("numerator", "denominator")
-    _timed(f"wilson intervals ({scores_input.height:,} provider x measure rows)",
-           lambda: scores_input.with_columns(lower.alias("lower"), upper.alias("upper")), timings)
-    shrunk = _timed(f"shrinkage + Beta credible intervals ({scores_input.height:,} rows)",
-                    lambda: shrink_frame(scores_input), timings)
-    _timed("funnel z-scores + overdispersion", lambda: funnel_frame(shrunk), timings)  # type: ignore[arg-type]
+    shrunk = _timed(f"provider x measure scores: Wilson, shrinkage, funnel ({scores_input.height:,} rows)",
+                    lambda: provider_measure_scores(scores_input), timings)
     composites = _timed("provider composites", lambda: provider_composites(shrunk), timings)  # type: ignore[arg-type]
     composite_scores = composites["mean_shrunken_score"].to_numpy()  # type: ignore[index]
     _timed("percentile ranks + k-means stars",
@@ -98,8 +96,8 @@ def main(argv: list[str] | None = None) -> None:
                     timings)
     main_ids = sample.draw["member_id"].to_list()[:30]  # type: ignore[attr-defined]
     _timed("hybrid replacements", lambda: replace_excluded(sample, main_ids), timings)  # type: ignore[arg-type]
-    _timed(f"case-mix adjustment ({respondents:,} respondents x {items} items)",
-           lambda: [case_mix_adjust(survey, unit="unit", score="score") for _ in range(items)], timings)
+    _timed(f"member experience, case-mix adjusted ({respondents:,} respondents x {items} items)",
+           lambda: experience_scores(survey, unit="provider_npi"), timings)
     _timed(f"chart-audit agreement ({audits.height:,} audit rows)",
            lambda: (agreement_by_element(audits), agreement_by_reviewer_pair(audits), reviewer_agreement(audits)),
            timings)
