@@ -10,18 +10,25 @@ from pipelines.contract import DATE, DECIMAL, INTEGER, TIMESTAMP
 
 # What a castable value looks like, per contract type. DuckDB's casts are more lenient than a data
 # contract should be ('1.0' casts to INTEGER, '2017-01-01 10:00' to DATE, 'infinity' to a date),
-# so a value must match the shape AND cast. The same shapes are the GX suites' type expectations.
+# so a value must match the shape AND cast. Dates are ISO with real calendar days (leap years
+# included) so that the same regexes, used as the GX suites' type expectations, agree exactly.
+_MONTH_DAY = ("(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+              "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+              "|02-(?:0[1-9]|1[0-9]|2[0-8]))")
+_LEAP_DAY = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29"
+_ISO_DATE = f"(?:[0-9]{{4}}-{_MONTH_DAY}|{_LEAP_DAY})"
+_ISO_TIME = "(?:[ T](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?Z?)?)?"
 TYPE_PATTERNS: dict[str, str] = {
     INTEGER: r"^[+-]?[0-9]+$",
     DECIMAL: r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$",
-    DATE: r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$",
-    TIMESTAMP: r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?Z?)?$",
+    DATE: f"^{_ISO_DATE}$",
+    TIMESTAMP: f"^{_ISO_DATE}{_ISO_TIME}$",
 }
 TYPE_DESCRIPTIONS: dict[str, str] = {
     INTEGER: "a whole number",
     DECIMAL: "a plain decimal number (no currency signs or thousands separators)",
     DATE: "a calendar date YYYY-MM-DD",
-    TIMESTAMP: "an ISO date or date-time (YYYY-MM-DD[ HH:MM[:SS[.fff]]])",
+    TIMESTAMP: "an ISO date or date-time (YYYY-MM-DD[ HH:MM[:SS[.fff]]][Z])",
 }
 
 

@@ -72,12 +72,7 @@ def _column_rules(source: Source, c: Column) -> list[Rule]:
         rules.append(Rule(source.name, c.name, NOT_NULL, "expect_column_values_to_not_be_null",
                           {"column": c.name}, "required value is missing", f"{value} is null"))
     if c.type in TYPE_PATTERNS:
-        if c.type == DATE:
-            expectation, kwargs = ("expect_column_values_to_match_strftime_format",
-                                   {"column": c.name, "strftime_format": "%Y-%m-%d"})
-        else:
-            expectation, kwargs = ("expect_column_values_to_match_regex",
-                                   {"column": c.name, "regex": TYPE_PATTERNS[c.type]})
+        expectation, kwargs = "expect_column_values_to_match_regex", {"column": c.name, "regex": TYPE_PATTERNS[c.type]}
         rules.append(Rule(source.name, c.name, TYPE, expectation, kwargs,
                           f"not {TYPE_DESCRIPTIONS[c.type]}",
                           f"{value} is not null and not {castable(value, c.type)}"))
