@@ -602,23 +602,29 @@ class BlockClaims:
         """The block's claim lines (with reversals appended) as an Arrow table, and the reversal count."""
         col = self.lines.columns()
         rng = self.rng
-        # Reversals: a share of E/M lines is reversed by a negative-paid copy with the same claim id and line.
-        reversed_rows = np.flatnonzero(col["reversible"] & (rng.random(len(col["reversible"])) < 0.012))
         n_lines = len(col["member"])
+        # Amounts and spellings are drawn per original line, so a reversal mirrors its line exactly.
+        col["hcpcs_text"] = self.untidy(col["hcpcs"], 0.02)
+        for i in range(1, 5):
+            col[f"dx{i}_text"] = self.untidy(col[f"dx{i}"], 0.04)
+        provider_for_network = np.where(col["claim_type"] == INSTITUTIONAL, col["facility"], col["rendering"])
+        col["network"] = in_network[provider_for_network]
+        price = np.where(col["revenue"] >= 0, _REVENUE_PRICE[col["revenue"]] * col["units"],
+                         np.where(col["hcpcs"] >= 0, _HCPCS_PRICE[np.maximum(col["hcpcs"], 0)], 0.0))
+        col["allowed"] = np.round(price * rng.lognormal(0.0, 0.15, n_lines), 2)
+        col["paid"] = np.round(col["allowed"] * np.where(col["network"], rng.uniform(0.75, 0.95, n_lines), 0.55), 2)
+        col["paid_day"] = (col["end"] + rng.integers(12, 50, n_lines)).astype(np.int32)
+        # Reversals: a share of E/M lines is reversed by a negative-paid copy with the same claim id and line.
+        reversed_rows = np.flatnonzero(col["reversible"] & (rng.random(n_lines) < 0.012))
         order = np.concatenate([np.arange(n_lines), reversed_rows])
         col = {name: values[order] for name, values in col.items()}
         is_reversal = np.arange(len(order)) >= n_lines
-
-        hcpcs = self.untidy(col["hcpcs"], 0.02)
-        dx = {i: self.untidy(col[f"dx{i}"], 0.04) for i in range(1, 5)}
-        provider_for_network = np.where(col["claim_type"] == INSTITUTIONAL, col["facility"], col["rendering"])
-        network = in_network[provider_for_network]
-        price = np.where(col["revenue"] >= 0, _REVENUE_PRICE[col["revenue"]] * col["units"],
-                         np.where(col["hcpcs"] >= 0, _HCPCS_PRICE[np.maximum(col["hcpcs"], 0)], 0.0))
-        allowed = price * rng.lognormal(0.0, 0.15, len(price))
-        paid = allowed * np.where(network, rng.uniform(0.75, 0.95, len(price)), 0.55)
+        col["paid_day"] = np.where(is_reversal, col["paid_day"] + rng.integers(20, 90, len(order)), col["paid_day"])
+        hcpcs = col["hcpcs_text"]
+        dx = {i: col[f"dx{i}_text"] for i in range(1, 5)}
+        network = col["network"]
+        allowed, paid, paid_day = col["allowed"], col["paid"], col["paid_day"].astype(np.int32)
         sign = np.where(is_reversal, -1.0, 1.0)
-        paid_day = (col["end"] + rng.integers(12, 50, len(price))).astype(np.int32)
         line_of_business = self.m.line_on(col["member"], col["start"])
         n = len(order)
         npi_vocab, tin_vocab = provider_npi, provider_tin
