@@ -85,9 +85,10 @@ def sort_key_text(member_id: str, measure_id: str, measurement_year: int, seed: 
     return f"{member_id}|{measure_id}|{measurement_year}|{seed}"
 
 
-def ordered_population(member_ids: Iterable[str], measure_id: str, measurement_year: int, seed: int) -> pl.DataFrame:
+def ordered_population(member_ids: Iterable[str] | pl.Series, measure_id: str, measurement_year: int, seed: int) -> pl.DataFrame:
     """The eligible population with its SHA-256 sort keys, sorted, with 1-based sort_position."""
-    members = pl.DataFrame({"member_id": [str(m) for m in member_ids]}, schema={"member_id": pl.String})
+    ids = member_ids if isinstance(member_ids, pl.Series) else pl.Series(list(member_ids))
+    members = pl.DataFrame({"member_id": ids.cast(pl.String)}, schema={"member_id": pl.String})
     if members["member_id"].is_duplicated().any():
         raise ValueError("the eligible population lists a member more than once")
     suffix = f"|{measure_id}|{measurement_year}|{seed}"
