@@ -1,6 +1,6 @@
 """Benchmark of the statistics library at the scale of a 1,000,000-member plan; prints figures.
 
-Run: .venv/bin/python -m pipelines.stats.benchmark [--members 1000000] [--providers 5000] [--seed 1]
+Run: .venv/bin/python benchmarks/bench_stats.py [--members 1000000] [--providers 5000] [--seed 1]
 
 Sizes assumed for a 1M-member plan (generous): one row per provider x measure for 7 measures,
 a hybrid eligible population of 10% of members for one measure, survey answers from 5% of members
