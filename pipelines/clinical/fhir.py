@@ -89,7 +89,7 @@ class ClinicalBatch:
     issues: list[LoadIssue] = field(default_factory=list)
     _next_id: int = 0
     # Conditions whose onset/abatement is an Age: resolved once the patient's birth date is known.
-    _age_pending: list[tuple[dict, dict]] = field(default_factory=list)
+    age_pending: list[tuple[dict, dict]] = field(default_factory=list)
 
     def new_row_id(self) -> int:
         row_id = self.first_row_id + self._next_id
@@ -333,7 +333,7 @@ def _map_condition(batch, r, row, timing) -> None:
     row["onset_lo"], row["onset_hi"] = onset["start_lo"], onset["start_hi"]
     row["abatement_lo"], row["abatement_hi"] = abatement["end_lo"], abatement["end_hi"]
     if "onsetAge" in r or "onsetRange" in r or "abatementAge" in r or "abatementRange" in r:
-        batch._age_pending.append((row, r))
+        batch.age_pending.append((row, r))
     set_condition_prevalence(row)
     row["_codings"] = [("category", r.get("category")), ("body_site", r.get("bodySite"))]
 
@@ -361,7 +361,7 @@ def _age_years(quantity) -> int | None:
 
 def _resolve_age_timings(batch: ClinicalBatch) -> None:
     births = {p["patient_key"]: p.get("birth_date") for p in batch.rows["patient"]}
-    for row, r in batch._age_pending:
+    for row, r in batch.age_pending:
         birth = births.get(row["patient_key"])
         if birth is None:
             batch.issue(row["source_file"], r, "warning", "age-based onset/abatement without a birth date")
@@ -412,8 +412,8 @@ def _map_observation(batch, r, row, timing) -> None:
     row.update(timing.interval(r, "effective"))
     row.update(_value_columns(r))
     row["encounter_id"] = _reference_id(r.get("encounter"))
-    last_updated = (r.get("meta") or {}).get("lastUpdated")
-    row["last_updated"] = timing.point(last_updated)[0] if last_updated and timing.point(last_updated) else None
+    last_updated = timing.point((r.get("meta") or {}).get("lastUpdated"))
+    row["last_updated"] = last_updated[0] if last_updated else None
     row["_codings"] = [("category", r.get("category")), ("value", r.get("valueCodeableConcept"))]
     for index, component in enumerate(r.get("component") or []):
         if not isinstance(component, dict):
@@ -481,7 +481,7 @@ def medication_request_period(r: dict, batch: ClinicalBatch, timing: _Timing) ->
         if frequency and period and unit in PERIOD_UNIT_DAYS:
             per_day = frequency / (period * PERIOD_UNIT_DAYS[unit])
         else:
-            per_day = len(repeat.get("timeOfDay") or dosage.get("timing", {}).get("repeat", {}).get("timeOfDay") or [])
+            per_day = len(repeat.get("timeOfDay") or [])
         if quantity and dose and per_day:
             days = float(quantity) / (float(dose) * per_day)
     if days is not None:

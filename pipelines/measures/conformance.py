@@ -9,6 +9,7 @@ each measure evaluates all of its cases in one batch.
 from __future__ import annotations
 
 import json
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +21,7 @@ from pipelines.clinical.fhir import fhir_files, load_case_folders
 from pipelines.clinical.timing import parse_date
 from pipelines.measures.catalog import MEASURES, measure_for_library
 from pipelines.measures.engine import create_measure_tables, evaluate, period_bounds, set_subjects
-from pipelines.terminology.valuesets import load_valuesets
+from pipelines.terminology.valuesets import MissingValueSetError, ValueSetFormatError, load_valuesets
 
 POPULATION_COLUMNS = {
     "initial-population": "initial_population",
@@ -152,6 +153,10 @@ def format_report(results: list[CaseResult]) -> str:
 
 def run_conformance(cases_dir: Path, valuesets_dir: Path) -> int:
     """Print a table per measure; 0 when every case agrees on every population, 1 otherwise."""
-    results = evaluate_cases(discover_cases(Path(cases_dir)), Path(valuesets_dir))
+    try:
+        results = evaluate_cases(discover_cases(Path(cases_dir)), Path(valuesets_dir))
+    except (ConformanceLayoutError, FileNotFoundError, MissingValueSetError, ValueSetFormatError) as exc:
+        print(f"conformance: {exc}", file=sys.stderr)
+        return 1
     print(format_report(results))
     return 0 if results and not any(r.disagreements for r in results) else 1

@@ -47,3 +47,10 @@ def test_each_case_has_its_own_period_and_a_disagreement_fails(tmp_path: Path, s
     out = capsys.readouterr().out
     assert "cases 3, agree 2, disagree 1" in out
     assert "SomeBreastFolder/case-wrong  numerator: expected 1, actual 0" in out
+
+
+def test_layout_errors_are_reported_not_raised(tmp_path: Path, shared_dir: Path, capsys):
+    (tmp_path / "SomeBreastFolder" / "case-without-report").mkdir(parents=True)
+    assert run_conformance(tmp_path, shared_dir / "valuesets") == 1
+    assert "expected exactly one MeasureReport" in capsys.readouterr().err
+    assert run_conformance(tmp_path / "missing", shared_dir / "valuesets") == 1
