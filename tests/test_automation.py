@@ -65,7 +65,7 @@ def test_the_monthly_schedule_refreshes_the_month_that_just_closed():
     ]
     schedule = automation.schedules(small_graph)[0]
     context = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 3, 5, 6, tzinfo=dt.timezone.utc))
-    requests = list(schedule.evaluate_tick(context).run_requests)
+    requests = list(schedule(context))
     months = [r for r in requests if r.job_name == "refresh_service_months"]
     assert months[0].tags[ASSET_PARTITION_RANGE_START_TAG] == "2026-02-01"
     assert months[0].tags[ASSET_PARTITION_RANGE_END_TAG] == "2026-02-01"
