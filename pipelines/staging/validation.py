@@ -111,6 +111,9 @@ def validate(con: duckdb.DuckDBPyConnection, source_name: str, month_start: dt.d
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=f"{source_name}_validation", data=batch, suite=gx_suite))
 
+    if [e.expectation_type for e in gx_suite.expectations] != [e["type"] for e in suite["expectations"]]:
+        raise RuntimeError(f"GX reordered the expectations of suite {source_name}")
+    index_of = {expectation.id: index for index, expectation in enumerate(gx_suite.expectations)}
     counts: dict[int, list[int]] = {}
     successes: dict[int, bool] = {}
     reader = con.execute(_frame_sql(source_name, suite), params).fetch_record_batch(chunk_rows)
@@ -123,7 +126,9 @@ def validate(con: duckdb.DuckDBPyConnection, source_name: str, month_start: dt.d
             warnings.simplefilter("ignore", UserWarning)
             result = definition.run(batch_parameters={"dataframe": frame}, expectation_parameters=suite_parameters,
                                     result_format="BASIC")
-        for index, outcome in enumerate(result.results):
+        for outcome in result.results:
+            # GX orders results its own way: match them to the suite by expectation id.
+            index = index_of[outcome.expectation_config.id]
             element, unexpected = counts.setdefault(index, [0, 0])
             counts[index] = [element + int(outcome.result.get("element_count", len(frame)) or 0),
                              unexpected + int(outcome.result.get("unexpected_count", 0) or 0)]
