@@ -26,12 +26,13 @@ def all_checks() -> list:
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     assets = all_assets()
+    scheduling = automation.build(assets)
     return dg.Definitions(
         assets=assets,
         asset_checks=all_checks(),
-        jobs=automation.jobs(assets),
-        schedules=automation.schedules(assets),
-        sensors=automation.sensors(assets),
+        jobs=scheduling.jobs,
+        schedules=scheduling.schedules,
+        sensors=scheduling.sensors,
         resources=build_resources(settings),
         # DuckDB allows one writer: steps of a run execute one after another in one process.
         executor=dg.in_process_executor,
