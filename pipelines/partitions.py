@@ -7,8 +7,14 @@ backfill any range in one run; measure results and scores by measurement year.
 from __future__ import annotations
 
 import os
+import warnings
 
 import dagster as dg
+
+# Single-run backfills and partitioned asset checks are marked beta/preview in Dagster 1.13; they are
+# what this project relies on, so the warnings say nothing new on every import.
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
+warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
 # The earliest service month the pipeline knows about (the public Tuva sample has labs from 2014); plans
 # with older history set HMOQA_FIRST_MONTH (YYYY-MM-01).
