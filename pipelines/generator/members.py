@@ -191,7 +191,7 @@ def build_members(first_number: int, count: int, window: Window, roster: Roster,
     pcp[~child] = rng.choice(roster.adult_pcps, size=(~child).sum(), p=roster.pcp_weights_adult)
 
     # Yearly propensities, shifted strongly for the panels of planted providers.
-    base = {"BCS": 0.45, "COL": 0.16, "CCS": 0.33, "CBP": 0.62, "EED": 0.45, "GSD": 0.30, "CIS": 0.72}
+    base = {"BCS": 0.45, "COL": 0.22, "CCS": 0.33, "CBP": 0.62, "EED": 0.45, "GSD": 0.30, "CIS": 0.72}
     noise = rng.normal(0.0, 0.05, size=(len(MEASURES), n))
     propensity = {}
     for k, measure in enumerate(MEASURES):
