@@ -22,7 +22,7 @@ SCORE_TABLES = (
     "scores.chart_audit_element_compliance", "scores.chart_audit_provider_compliance",
     "scores.chart_audit_reviewer_compliance", "scores.chart_audit_element_agreement",
     "scores.chart_audit_reviewer_pair_agreement", "scores.chart_audit_reviewer_agreement",
-    "scores.experience_score", "scores.experience_casemix_coefficient",
+    "scores.experience_score",
     "scores.utilization_member_month", "scores.utilization_inpatient_stay", "scores.utilization_member",
     "scores.utilization_metric",
 )

@@ -106,18 +106,6 @@ create table if not exists scores.experience_score (
     suppressed_reason varchar            -- null when shown
 );
 
--- Case-mix coefficients per survey type x unit type x measure x scoring, kept for audit.
-create table if not exists scores.experience_casemix_coefficient (
-    measurement_year integer not null,
-    survey_type varchar not null,
-    unit_type varchar not null,
-    measure varchar not null,
-    scoring varchar not null,
-    adjuster varchar not null,
-    coefficient double,
-    overall_mean double
-);
-
 -- Member months: one row per member x month x product line, from merged enrollment segments.
 create table if not exists scores.utilization_member_month (
     measurement_year integer not null,
