@@ -36,6 +36,7 @@ def create_score_tables(con: duckdb.DuckDBPyConnection) -> None:
         ensure_staging_tables(con, SOURCES[name])
     run_sql_file(con, "scores/tables.sql")
     run_sql_file(con, "scores/claim_line_net.sql")
+    run_sql_file(con, "scores/claim_line_category.sql")
 
 
 def year_params(year: int) -> dict[str, object]:
