@@ -77,4 +77,4 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
 
 def read_frame(con: duckdb.DuckDBPyConnection, query: str, params: dict | list | None = None) -> pl.DataFrame:
     """A query's result as a Polars frame (through Arrow)."""
-    return pl.from_arrow(con.execute(query, params or {}).arrow())
+    return con.execute(query, params or {}).pl()
