@@ -9,10 +9,11 @@ from pipelines.clinical import assets as clinical
 from pipelines.ingest import assets as ingest
 from pipelines.measures import assets as measures
 from pipelines.resources import Settings, build_resources
+from pipelines.scores import assets as scores
 from pipelines.staging import assets as staging
 
 # The flow, in order: each layer is one asset group of the same name.
-LAYERS = (ingest, staging, clinical, measures)
+LAYERS = (ingest, staging, clinical, measures, scores)
 
 
 def all_assets() -> list:
