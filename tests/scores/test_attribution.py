@@ -106,3 +106,16 @@ def test_rerunning_a_year_replaces_its_rows(con):
     # 2024: only m06 is enrolled (m09 ended in 2023); its 2024 visit with P2 attributes it.
     assert attribution_rows(con, 2024) == {"m06": (P2, "plurality_of_visits", 1, 1, 1, dt.date(2024, 1, 1))}
     assert con.execute("select count(*) from scores.attribution where measurement_year = 2025").fetchone() == (10,)
+
+
+def test_code_lists_cover_the_documented_ranges():
+    from pipelines.scores.code_lists import codes
+
+    visit = set(codes("primary_care_visit"))
+    spec = ({str(c) for c in range(99202, 99206)} | {str(c) for c in range(99211, 99216)}
+            | {str(c) for c in range(99381, 99388)} | {str(c) for c in range(99391, 99398)}
+            | {"G0438", "G0439", "99441", "99442", "99443", "98966", "98967", "98968", "99421", "99422", "99423"})
+    assert spec <= visit
+    assert not visit & {"99281", "99285", "99221", "99232"}          # ED and hospital E&M are not primary care
+    assert "Z5111" in codes("planned_readmission", "ICD10CM") and "470" in codes("planned_readmission", "MSDRG")
+    assert not set(codes("planned_readmission", "MSDRG")) & set(codes("planned_readmission", "ICD10CM"))

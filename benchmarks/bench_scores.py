@@ -1,0 +1,105 @@
+"""Benchmark: the scores layer (attribution, chart audits, experience, utilization) for one or more years.
+
+    .venv/bin/python benchmarks/bench_scores.py --input /tmp/plan1m --db /tmp/scores.duckdb --year 2025
+    .venv/bin/python benchmarks/bench_scores.py --db /tmp/scores.duckdb --year 2025   # staging already loaded
+
+With --input, the landing folder is first ingested (raw + staging, no checks; timed separately and not
+part of the scores figure). Then each family is built per year in its own transaction, exactly as the
+assets do, followed by the impossible-value checks. Prints wall time per step, rows per table and the
+peak resident memory of the process (DuckDB runs in-process). Figures go in docs/scores.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import sys
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _ingest(landing: Path, db_path: Path) -> float:
+    import dagster as dg
+
+    from pipelines.ingest.landing import service_month_range
+    from pipelines.resources import Settings, build_resources
+    from tests.ingest.support import RANGE_END, RANGE_START, partitioned_selection, unpartitioned_selection
+
+    settings = Settings(landing_dir=landing, db_path=db_path, output_dir=db_path.parent / "output")
+    resources = build_resources(settings)
+    instance = dg.DagsterInstance.ephemeral()
+    started = time.perf_counter()
+    dg.materialize(unpartitioned_selection(False), resources=resources, instance=instance)
+    first, last = service_month_range(landing)
+    dg.materialize(partitioned_selection(False), resources=resources, instance=instance,
+                   tags={RANGE_START: first, RANGE_END: last})
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--input", help="landing folder to ingest first (omit when --db already has staging)")
+    parser.add_argument("--db", required=True, help="DuckDB file")
+    parser.add_argument("--year", type=int, action="append", required=True, help="measurement year (repeatable)")
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore")
+
+    import duckdb
+
+    from pipelines.duck import transaction
+    from pipelines.scores import validity
+    from pipelines.scores.attribution import build_attribution
+    from pipelines.scores.chart_audits import build_chart_audits
+    from pipelines.scores.experience import build_experience
+    from pipelines.scores.store import create_score_tables
+    from pipelines.scores.utilization import build_utilization
+
+    db_path = Path(args.db)
+    if args.input:
+        if db_path.exists():
+            db_path.unlink()
+        print(f"ingest (raw + staging, no checks): {_ingest(Path(args.input), db_path):8.1f} s")
+
+    steps = [("attribution", build_attribution, validity.attribution_problems),
+             ("chart audits", build_chart_audits, validity.chart_audit_problems),
+             ("experience", build_experience, validity.experience_problems),
+             ("utilization", build_utilization, validity.utilization_problems)]
+    con = duckdb.connect(str(db_path))
+    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; python {platform.python_version()}, "
+          f"duckdb {duckdb.__version__}")
+    enrolled = con.execute("select count(distinct person_id) from staging.eligibility").fetchone()[0]
+    claims = con.execute("select count(*) from staging.medical_claim").fetchone()[0]
+    print(f"staging: {enrolled:,} members, {claims:,} medical claim lines")
+    create_score_tables(con)
+    total = 0.0
+    for year in args.year:
+        for name, build, problems in steps:
+            t0 = time.perf_counter()
+            with transaction(con):
+                written = build(con, year)
+            built = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            broken = {rule: n for rule, n in problems(con, year).items() if n}
+            checked = time.perf_counter() - t0
+            total += built + checked
+            rows = written if isinstance(written, dict) else {"scores.experience_score": written}
+            print(f"{year} {name:13} build {built:7.1f} s  check {checked:6.1f} s  "
+                  f"rows {sum(rows.values()):>12,}  broken rules: {broken or 'none'}")
+    con.close()
+    print(f"scores total (build + checks): {total:8.1f} s")
+    print(f"peak RSS: {_peak_rss_mib():8.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
