@@ -22,6 +22,9 @@ import pyarrow.compute as pc
 from pipelines.generator.arrays import prefixed_ids
 
 KINDS = ("bad_date", "unknown_member", "malformed_code", "negative_units", "duplicate")
+# The contract rule each kind breaks (rule names as in pipelines.staging.rules).
+QUARANTINE_RULE = {"bad_date": "type", "unknown_member": "known_member", "malformed_code": "pattern",
+                   "negative_units": "minimum", "duplicate": "duplicate"}
 
 # source -> kind -> the column that is broken (None for duplicates)
 BREAKABLE: dict[str, dict[str, str | None]] = {

@@ -46,7 +46,7 @@ CLAIM_FIELDS = {  # name -> fill value for "not set"
     "dx4": -1, "pcs1": -1, "pcs_date1": NO_DATE,
 }
 LINE_FIELDS = {
-    "hcpcs": -1, "mod1": -1, "mod2": -1, "revenue": -1, "units": 1.0, "line_start": NO_DATE,
+    "hcpcs": -1, "mod1": -1, "mod2": -1, "mod3": -1, "revenue": -1, "units": 1.0, "line_start": NO_DATE,
     "line_end": NO_DATE, "reversible": False,
 }
 
@@ -430,18 +430,19 @@ class BlockClaims:
                         [{"claim": index, "hcpcs": self.choice(HCPCS, C.EYE_EXAM_CPT, k)},
                          {"claim": with_cpt2, "hcpcs": cpt2}])
 
-        # Bilateral mastectomy, once, for a few women (modifier 50, sometimes in the second slot).
+        # Bilateral mastectomy, once, for a few women (modifier 50 in slot 1, sometimes in slot 2 or 3).
         member, day, _ = self.events(np.where(m.mastectomy, 0.5, 0.0))
         first = np.unique(member, return_index=True)[1]
         member, day = member[first], day[first]
         k = len(member)
         surgeon = self.specialist("general surgery", k)
-        second_slot = rng.random(k) < 0.3
+        slot = np.digitize(rng.random(k), [0.6, 0.85])  # 0, 1 or 2: where modifier 50 goes
         self.lines.emit({"member": member, "start": day, "end": day, "pos": POS.idx("22"), "rendering": surgeon,
                          "billing": surgeon, "dx1": self.choice(ICD, C.DX_BREAST_CANCER, k)},
                         [{"claim": np.arange(k), "hcpcs": HCPCS.idx(C.BILATERAL_MASTECTOMY),
-                          "mod1": np.where(second_slot, MODIFIERS.idx("59"), MODIFIERS.idx("50")),
-                          "mod2": np.where(second_slot, MODIFIERS.idx("50"), -1)}])
+                          "mod1": np.where(slot == 0, MODIFIERS.idx("50"), MODIFIERS.idx("59")),
+                          "mod2": np.select([slot == 1, slot == 2], [MODIFIERS.idx("50"), MODIFIERS.idx("GA")], -1),
+                          "mod3": np.where(slot == 2, MODIFIERS.idx("50"), -1)}])
 
     def specialist_visits(self) -> None:
         m, rng = self.m, self.rng
@@ -654,6 +655,7 @@ class BlockClaims:
             "hcpcs_code": coded(hcpcs, HCPCS.arrow()),
             "hcpcs_modifier_1": coded(col["mod1"], MODIFIERS.arrow()),
             "hcpcs_modifier_2": coded(col["mod2"], MODIFIERS.arrow()),
+            "hcpcs_modifier_3": coded(col["mod3"], MODIFIERS.arrow()),
             "rendering_npi": coded(col["rendering"], npi_vocab),
             "rendering_tin": coded(col["rendering"], tin_vocab),
             "billing_npi": coded(col["billing"], npi_vocab),
@@ -685,8 +687,9 @@ MEDICAL_CLAIM_COLUMNS = {
     "discharge_disposition_code": "coded", "place_of_service_code": "coded", "bill_type_code": "coded",
     "drg_code_type": "coded", "drg_code": "coded", "revenue_center_code": "coded",
     "service_unit_quantity": "float", "hcpcs_code": "coded", "hcpcs_modifier_1": "coded",
-    "hcpcs_modifier_2": "coded", "rendering_npi": "coded", "rendering_tin": "coded", "billing_npi": "coded",
-    "billing_tin": "coded", "facility_npi": "coded", "paid_date": "coded", "paid_amount": "float",
+    "hcpcs_modifier_2": "coded", "hcpcs_modifier_3": "coded", "rendering_npi": "coded", "rendering_tin": "coded",
+    "billing_npi": "coded", "billing_tin": "coded", "facility_npi": "coded", "paid_date": "coded",
+    "paid_amount": "float",
     "allowed_amount": "float", "charge_amount": "float", "diagnosis_code_type": "coded",
     "diagnosis_code_1": "coded", "diagnosis_code_2": "coded", "diagnosis_code_3": "coded",
     "diagnosis_code_4": "coded", "procedure_code_type": "coded", "procedure_code_1": "coded",

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from pipelines.contract import SOURCES
 from pipelines.generator.arrays import NO_DATE, ChunkedParquetWriter, arrow_type, coded, iso_dates, prefixed_ids
-from pipelines.generator.bad_rows import BREAKABLE, KINDS, UNKNOWN_MEMBER_BASE, BadRowInjector
+from pipelines.generator.bad_rows import BREAKABLE, KINDS, QUARANTINE_RULE, UNKNOWN_MEMBER_BASE, BadRowInjector
 from pipelines.generator.claims import MEDICAL_CLAIM_COLUMNS, BlockClaims
 from pipelines.generator.members import LINE_NAMES, MEASURES, Members, Window, build_members
 from pipelines.generator.providers import build_roster
@@ -80,6 +80,19 @@ def _member_years(members: Members) -> float:
     end = np.minimum(members.seg_end, following.astype(np.int64) - 1)
     days = np.where(valid, end - members.seg_start + 1, 0)
     return float(days.sum() / 365.25)
+
+
+def _rows_by_month(table: pa.Table, column: str, counts: dict[str, int]) -> None:
+    """Add the table's rows per `YYYY-MM` of `column` (ISO text, dictionary-encoded) to `counts`."""
+    array = table.column(column).combine_chunks()
+    if not pa.types.is_dictionary(array.type):
+        array = array.dictionary_encode()
+    indices = array.indices.fill_null(len(array.dictionary)).to_numpy(zero_copy_only=False)
+    per_value = np.bincount(indices, minlength=len(array.dictionary) + 1)
+    for value, count in zip(array.dictionary.to_pylist() + [None], per_value.tolist()):
+        if count:
+            month = value[:7] if value else "null"
+            counts[month] = counts.get(month, 0) + count
 
 
 def _truth_table(members: Members, block: BlockClaims, person_ids: pa.Array, provider_npi: pa.Array,
@@ -147,11 +160,19 @@ def generate_plan(members: int, years: int, seed: int, out_dir: Path, end_year: 
     line_counts = {name: 0 for name in LINE_NAMES}
     turning_two = {year: 0 for year in window.years}
 
+    by_month: dict[str, dict[str, int]] = {s: {} for s in SOURCES if SOURCES[s].partitioned}
+
     def write(source: str, table: pa.Table) -> None:
         writers[source].write(table)
         bad = injectors[source].bad_rows_for(table)
         if bad is not None:
             writers[source].write(bad)
+        if source in by_month:
+            # The first partition column is never null in generated rows, bad rows included.
+            partition_column = SOURCES[source].partition_date_columns[0]
+            for part in (table, bad):
+                if part is not None:
+                    _rows_by_month(part, partition_column, by_month[source])
 
     try:
         write("provider", roster.table())
@@ -219,8 +240,12 @@ def generate_plan(members: int, years: int, seed: int, out_dir: Path, end_year: 
         "clean_rows": clean,
         "bad_rows": {source: injectors[source].manifest() for source in SOURCES},
         "bad_rows_total": {source: injectors[source].injected for source in SOURCES},
+        "rows_by_partition_month": {
+            source: {"column": SOURCES[source].partition_date_columns[0], "rows": dict(sorted(counts.items()))}
+            for source, counts in by_month.items()},
         "bad_row_rules": {
             "kinds": list(KINDS),
+            "quarantine_rule": QUARANTINE_RULE,
             "applicable": {source: list(plan) for source, plan in BREAKABLE.items()},
             "placement": "appended after the clean rows of each chunk; the clean rows are unaffected",
             "broken_copies_get_fresh_ids": "row id + '-B<n>' (claim_id, lab_result_id, immunization_id, "

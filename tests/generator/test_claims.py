@@ -86,8 +86,9 @@ def test_hospice_frailty_mastectomy_and_modifiers(con):
                        f"and bill_type_code like '81_'") > 0
     assert scalar(con, f"select count(*) from {CLEAN_CLAIMS} where {CODE} like 'E0%'") > 0
     assert scalar(con, f"select count(*) from {CLEAN_CLAIMS} where {CODE} = '19303' "
-                       f"and '50' in (hcpcs_modifier_1, hcpcs_modifier_2)") > 0
+                       f"and '50' in (hcpcs_modifier_1, hcpcs_modifier_2, hcpcs_modifier_3)") > 0
     assert scalar(con, f"select count(*) from {CLEAN_CLAIMS} where hcpcs_modifier_2 is not null") > 0
+    assert scalar(con, f"select count(*) from {CLEAN_CLAIMS} where hcpcs_modifier_3 is not null") > 0
 
 
 def test_some_codes_are_untidy_but_valid(con):

@@ -84,3 +84,14 @@ def test_summary_text_and_cli(tmp_path, capsys):
     manifest = json.loads((tmp_path / "generator_manifest.json").read_text())
     assert manifest["calendar_years"] == [2024]
     assert sum(manifest["bad_rows_total"].values()) == 0
+
+
+def test_manifest_counts_rows_per_partition_month(con, manifest):
+    months = manifest["rows_by_partition_month"]
+    assert set(months) == {n for n, s in SOURCES.items() if s.partitioned}
+    for name, entry in months.items():
+        assert entry["column"] == SOURCES[name].partition_date_columns[0]
+        assert sum(entry["rows"].values()) == manifest["rows"][name]
+        found = dict(con.execute(f"select substr({entry['column']}, 1, 7), count(*) from {name} group by 1").fetchall())
+        assert found == entry["rows"], name
+        assert min(entry["rows"]) >= "2023-01" and max(entry["rows"]) <= "2025-12"
