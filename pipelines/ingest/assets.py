@@ -28,6 +28,8 @@ def connection(resource: DuckDBResource) -> Iterator:
     it on success, and a connection left open keeps the database file locked for other readers)."""
     with resource.get_connection() as con:
         try:
+            # Long statements would otherwise draw a progress bar into the run's logs.
+            con.execute("set enable_progress_bar = false")
             ensure_schemas(con)
             yield con
         finally:

@@ -22,8 +22,11 @@ KNOWN_MEMBER = "known_member"
 DUPLICATE = "duplicate"
 RULE_KINDS = (NOT_NULL, TYPE, ALLOWED, PATTERN, MINIMUM, KNOWN_MEMBER, DUPLICATE)
 
-# The suite parameter GX receives the eligible members through (the set is data, not contract).
-MEMBER_PARAMETER = "eligible_person_ids"
+# Suffix of the column, in the frame GX validates, that says whether a row's member is in
+# eligibility: computed in Python from the eligibility member set, independently of the SQL join
+# that quarantines. (Passing the member set to GX as a suite parameter costs seconds per thousand
+# members: GX re-serialises the expectation, list included, dozens of times per run.)
+MEMBER_SUFFIX = "__is_member"
 # Suffix of the numeric twin of a text column that has a minimum, in the frame GX validates.
 NUMBER_SUFFIX = "__as_number"
 
@@ -107,7 +110,7 @@ def rules_for(source_name: str) -> list[Rule]:
     if source.member_column:
         member = source.member_column
         rules.append(Rule(source_name, member, KNOWN_MEMBER, "expect_column_values_to_be_in_set",
-                          {"column": member, "value_set": {"$PARAMETER": MEMBER_PARAMETER}},
+                          {"column": member + MEMBER_SUFFIX, "value_set": [True]},
                           f"{member} is not a member in eligibility",
                           violation_sql=""))  # a join, see pipelines.staging.load
     return rules
@@ -121,9 +124,9 @@ def suite_for(source_name: str) -> dict[str, Any]:
         "meta": {
             "generated_from": "pipelines/contract.py (python -m pipelines.staging.rules)",
             "validated_frame": "one partition of raw rows, trimmed, empty text as null, codes normalised; "
-                               f"'<column>{NUMBER_SUFFIX}' is the numeric value of a column with a minimum",
-            "parameters": {MEMBER_PARAMETER: "distinct person_id of staging.eligibility"}
-            if SOURCES[source_name].member_column else {},
+                               f"'<column>{NUMBER_SUFFIX}' is the numeric value of a column with a minimum; "
+                               f"'<member column>{MEMBER_SUFFIX}' is whether the member is in staging.eligibility "
+                               "(null when the member column is null)",
         },
     }
 
@@ -131,7 +134,7 @@ def suite_for(source_name: str) -> dict[str, Any]:
 def typed_expr(column: Column, value_sql: str) -> str:
     """SQL for the staged, typed value of a (cleaned, valid) text value."""
     if column.type in (INTEGER, DECIMAL, DATE, TIMESTAMP):
-        return f"cast({value_sql} as {column.type})"
+        return f"try_cast({value_sql} as {column.type})"
     return value_sql
 
 

@@ -23,7 +23,7 @@ import duckdb
 from pipelines.contract import SOURCES
 from pipelines.duck import REPO_ROOT, run_sql_file
 from pipelines.ingest.sqltext import ident
-from pipelines.staging.rules import KNOWN_MEMBER, MEMBER_PARAMETER, NUMBER_SUFFIX, clean_expr
+from pipelines.staging.rules import MEMBER_SUFFIX, NUMBER_SUFFIX, clean_expr
 from pipelines.ingest.sqltext import castable
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
@@ -57,17 +57,18 @@ def load_suite(source: str, directory: Path = EXPECTATIONS_DIR) -> dict[str, Any
 
 
 def _frame_sql(source_name: str, suite: dict[str, Any]) -> str:
-    """The referenced columns of one partition's raw rows, as the rules see them."""
+    """The referenced columns of one partition's raw rows, as the rules see them. Member flags
+    (`<column>__is_member`) are added in Python from the member column itself."""
     source = SOURCES[source_name]
     columns: list[str] = []
     for entry in suite["expectations"]:
-        column = entry["kwargs"]["column"]
+        column = entry["kwargs"]["column"].removesuffix(MEMBER_SUFFIX)
         if column not in columns:
             columns.append(column)
     select = []
     for column in columns:
         if column.endswith(NUMBER_SUFFIX):
-            name = column[: -len(NUMBER_SUFFIX)]
+            name = column.removesuffix(NUMBER_SUFFIX)
             text = clean_expr(source_name, name)
             select.append(f"(case when {castable(text, source.column(name).type)} "
                           f"then cast({text} as DOUBLE) end) as {ident(column)}")
@@ -91,6 +92,7 @@ def validate(con: duckdb.DuckDBPyConnection, source_name: str, month_start: dt.d
 
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
+    import pandas as pd
     from great_expectations.core import ExpectationSuite
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -98,10 +100,12 @@ def validate(con: duckdb.DuckDBPyConnection, source_name: str, month_start: dt.d
     source = SOURCES[source_name]
     suite = suite or load_suite(source_name)
     params = {"month_start": month_start, "month_end": month_end} if source.partitioned else {}
-    suite_parameters: dict[str, Any] = {}
-    if any(e.get("meta", {}).get("rule") == KNOWN_MEMBER for e in suite["expectations"]):
-        suite_parameters[MEMBER_PARAMETER] = [r[0] for r in con.execute(
-            "select distinct person_id from staging.eligibility where person_id is not null").fetchall()]
+    member_columns = [e["kwargs"]["column"] for e in suite["expectations"]
+                      if e["kwargs"]["column"].endswith(MEMBER_SUFFIX)]
+    members: set[str] = set()
+    if member_columns:
+        members = {r[0] for r in con.execute(
+            "select distinct person_id from staging.eligibility where person_id is not null").fetchall()}
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -121,11 +125,15 @@ def validate(con: duckdb.DuckDBPyConnection, source_name: str, month_start: dt.d
         frame = record_batch.to_pandas()
         if frame.empty:
             continue
+        for column in member_columns:
+            values = frame[column.removesuffix(MEMBER_SUFFIX)]
+            known = pd.Series([None if v is None or v != v else v in members for v in values],
+                              index=frame.index, dtype="boolean")
+            frame[column] = known
         with warnings.catch_warnings():
             # pandas warns that the contract's regexes have groups GX does not extract; harmless.
             warnings.simplefilter("ignore", UserWarning)
-            result = definition.run(batch_parameters={"dataframe": frame}, expectation_parameters=suite_parameters,
-                                    result_format="BASIC")
+            result = definition.run(batch_parameters={"dataframe": frame}, result_format="BASIC")
         for outcome in result.results:
             # GX orders results its own way: match them to the suite by expectation id.
             index = index_of[outcome.expectation_config.id]
