@@ -170,7 +170,13 @@ class BlockClaims:
         return np.where(self.rng.random(len(member)) < 0.88, own, colleague).astype(np.int32)
 
     def specialist(self, specialty: str, size: int) -> np.ndarray:
-        return _pick(self.rng, self.spec[specialty], size).astype(np.int32)
+        """Providers of a specialty; members mostly stay in network (about 1 in 12 visits goes outside)."""
+        pool = self.spec[specialty]
+        in_network = pool[self.roster.in_network[pool]]
+        anyone = _pick(self.rng, pool, size)
+        if len(in_network) == 0:
+            return anyone.astype(np.int32)
+        return np.where(self.rng.random(size) < 0.92, _pick(self.rng, in_network, size), anyone).astype(np.int32)
 
     def choice(self, vocabulary: C.Vocabulary, options, size: int) -> np.ndarray:
         return _pick(self.rng, vocabulary.indices(options), size)
@@ -367,14 +373,12 @@ class BlockClaims:
 
     def screenings(self) -> None:
         m, rng = self.m, self.rng
-        imaging = self.spec["radiology imaging center"]
-        lab = self.spec["clinical laboratory"]
         # Mammography: women 40-74, yearly propensity (planted providers shift BCS).
         women = m.female & (m.age_end >= 40) & (m.age_end <= 76) & ~m.mastectomy
         rate = np.where(women, np.where(m.age_end >= 50, m.propensity["BCS"], 0.3), 0.0)
         member, day, _ = self.events(rate * 1.1)  # Poisson thinning by enrollment; ~propensity per year
         k = len(member)
-        facility = _pick(rng, imaging, k).astype(np.int32)
+        facility = self.specialist("radiology imaging center", k)
         self.lines.emit({"member": member, "start": day, "end": day, "pos": POS.idx("22"), "rendering": facility,
                          "billing": facility, "dx1": ICD.idx(C.DX_SCREEN_MAMMO)},
                         [{"claim": np.arange(k), "hcpcs": self.choice(HCPCS, C.MAMMOGRAPHY, k),
@@ -388,8 +392,9 @@ class BlockClaims:
         code = np.select([kind == 0, kind == 1, kind == 2],
                          [self.choice(HCPCS, C.COLONOSCOPY, k), self.choice(HCPCS, C.FIT, k),
                           np.full(k, HCPCS.idx(C.SDNA_FIT))], HCPCS.idx(C.CT_COLONOGRAPHY))
-        provider = np.select([kind == 0, kind == 3], [self.specialist("gastroenterology", k), _pick(rng, imaging, k)],
-                             _pick(rng, lab, k)).astype(np.int32)
+        provider = np.select([kind == 0, kind == 3], [self.specialist("gastroenterology", k),
+                                                      self.specialist("radiology imaging center", k)],
+                             self.specialist("clinical laboratory", k)).astype(np.int32)
         self.lines.emit({"member": member, "start": day, "end": day,
                          "pos": np.where(kind == 0, POS.idx("24"), np.where(kind == 3, POS.idx("22"), POS.idx("81"))),
                          "rendering": provider, "billing": provider, "dx1": self.choice(ICD, C.DX_SCREEN_COLON, k)},
@@ -462,6 +467,7 @@ class BlockClaims:
                                HCPCS.idx("76700")])
         index = np.arange(k)
         with_procedure = index[rng.random(k) < 0.35]
+        second_modifier = rng.random(len(with_procedure)) < 0.05
         em = np.where(rng.random(k) < 0.3, self.choice(HCPCS, C.OFFICE_NEW, k), self.choice(HCPCS, C.OFFICE_ESTABLISHED, k))
         self.lines.emit({"member": member, "start": day, "end": day, "pos": POS.idx("11"), "rendering": provider,
                          "billing": provider, "dx1": dx1,
@@ -469,7 +475,9 @@ class BlockClaims:
                         [{"claim": index, "hcpcs": em, "reversible": True},
                          {"claim": with_procedure, "hcpcs": proc_table[specialty[with_procedure]],
                           "mod1": np.where(rng.random(len(with_procedure)) < 0.1, MODIFIERS.idx("59"), -1),
-                          "mod2": np.where(rng.random(len(with_procedure)) < 0.05, MODIFIERS.idx("26"), -1)}])
+                          "mod2": np.where(second_modifier, MODIFIERS.idx("26"), -1),
+                          "mod3": np.where(second_modifier & (rng.random(len(with_procedure)) < 0.5),
+                                           MODIFIERS.idx("GA"), -1)}])
 
     def emergency_visits(self) -> None:
         m, rng = self.m, self.rng

@@ -164,7 +164,7 @@ def build_members(first_number: int, count: int, window: Window, roster: Roster,
     advanced_illness = senior & (rng.random(n) < np.where(frailty, 0.45, 0.05))
     dementia = advanced_illness & (rng.random(n) < 0.35)
     esrd = (ages >= 40) & (rng.random(n) < 0.004)
-    mastectomy = female & (ages >= 40) & (rng.random(n) < 0.004)
+    mastectomy = female & (ages >= 40) & (rng.random(n) < 0.008)
     institutional = senior & (line == MEDICARE) & (rng.random(n) < np.where(frailty, 0.15, 0.015))
 
     # Deaths and hospice: mostly the old and the very ill.
