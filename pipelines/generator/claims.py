@@ -121,12 +121,12 @@ class BlockClaims:
     """Draws every claim type for one block of members."""
 
     def __init__(self, members: Members, roster: Roster, window: Window, rng: np.random.Generator,
-                 member_offset_ids: pa.Array) -> None:
+                 person_ids: pa.Array) -> None:
         self.m = members
         self.roster = roster
         self.window = window
         self.rng = rng
-        self.person_ids = member_offset_ids
+        self.person_ids = person_ids  # one per member of the block, in block order
         self.lines = ClaimLines()
         self.labs = LabResults()
         self.registry = RegistryDoses()
