@@ -25,12 +25,12 @@ TABLES = ("scores.utilization_member_month", "scores.utilization_inpatient_stay"
 READMISSION_WINDOW_DAYS = 30
 # Index stays are discharged Jan 1 - Dec 1 so that every one has its full 30 days inside the year.
 INDEX_DISCHARGE_LAST_DAY = (12, 1)
-PROPORTION_METRICS = ("readmission_rate", "out_of_network_share")
 
 
 def stay_params(year: int) -> dict[str, object]:
     return {**year_params(year), "history_start": dt.date(year - 1, 1, 1),
             "index_discharge_end": dt.date(year, *INDEX_DISCHARGE_LAST_DAY),
+            "readmission_days": READMISSION_WINDOW_DAYS,
             "planned_diagnoses": list(codes("planned_readmission", "ICD10CM")),
             "planned_drgs": list(codes("planned_readmission", "MSDRG"))}
 
@@ -57,11 +57,3 @@ def plan_figures(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
           and (metric not in ('paid_pmpm', 'allowed_pmpm') or service_category = 'all')
         order by metric, level, unit_id""", {"year": year})
 
-
-def utilization_checks_frame(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
-    """The proportion metrics of the year as rate / numerator / denominator, for impossible-value counts."""
-    return read_frame(con, """
-        select observed as rate, numerator, denominator
-        from scores.utilization_metric
-        where measurement_year = $year and metric in ('readmission_rate', 'out_of_network_share')""",
-                      {"year": year})

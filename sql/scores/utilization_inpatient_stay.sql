@@ -88,6 +88,6 @@ select
         where later.person_id = f.person_id
           and later.stay_number > f.stay_number
           and not later.planned
-          and later.admission_date between f.discharge_date and f.discharge_date + 30
+          and later.admission_date between f.discharge_date and f.discharge_date + $readmission_days
     ) as readmitted
 from flagged_stay as f
