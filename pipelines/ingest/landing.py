@@ -91,7 +91,8 @@ def is_parquet(path: Path) -> bool:
 def _scan(path: Path) -> str:
     """Table-function SQL reading `path` (bound as `$path`) with a 1-based `ordinality` row number."""
     if is_parquet(path):
-        return "read_parquet($path) with ordinality"
+        # file_row_number keeps the scan parallel; WITH ORDINALITY would make it single-threaded.
+        return "(select *, file_row_number + 1 as ordinality from read_parquet($path, file_row_number = true))"
     # Every value is read as text, as written; types are decided in staging.
     return ("read_csv($path, header = true, all_varchar = true, delim = ',', quote = '\"', "
             "escape = '\"', strict_mode = true, encoding = 'utf-8') with ordinality")
@@ -106,7 +107,7 @@ def file_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
         rows = con.execute(f"describe select * from {_scan(path)}", {"path": str(path)}).fetchall()
     except duckdb.Error as exc:
         raise read_error(path, exc) from exc
-    return [r[0] for r in rows if r[0] != "ordinality"]
+    return [r[0] for r in rows if r[0] not in ("ordinality", "file_row_number")]
 
 
 def check_columns(source: Source, path: Path, columns: list[str]) -> None:
