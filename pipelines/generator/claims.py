@@ -204,7 +204,7 @@ class BlockClaims:
     def office_visits(self) -> None:
         m, rng = self.m, self.rng
         age = m.age_end.astype(np.float64)
-        rate = (np.select([age < 2, age < 18, age < 65], [0.6, 2.4, 3.8], 5.4) + 2.0 * m.diabetes
+        rate = (np.select([age < 2, age < 18, age < 65], [0.8, 2.8, 4.5], 6.2) + 2.0 * m.diabetes
                 + 1.2 * m.hypertension + 1.5 * m.frailty + 1.0 * m.advanced_illness)
         member, day, year = self.events(rate)
         k = len(member)
