@@ -116,6 +116,7 @@ def run_pipeline(settings: Settings, measurement_years: Iterable[int], verbose: 
 
     if not settings.landing_dir.is_dir():
         raise PipelineFailed(f"landing folder {settings.landing_dir} does not exist")
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
     years = sorted(set(measurement_years))
     assets = [*all_assets(), *all_checks()]
     stages = plan_stages(assets)
