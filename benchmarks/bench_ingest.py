@@ -1,0 +1,108 @@
+"""Benchmark: ingest a landing folder (raw + staging, every month in one single-run backfill).
+
+    .venv/bin/python benchmarks/bench_ingest.py --input /tmp/plan100k [--db /tmp/bench.duckdb] [--no-checks]
+
+Prints the wall time of each stage, the process CPU time (steadier than wall time on a shared machine), rows read / loaded / quarantined, and the peak resident memory
+of the process (DuckDB runs in-process, so it is included). Figures go in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _peak_rss_mib() -> float:
+    # ru_maxrss is KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--input", required=True, help="landing folder")
+    parser.add_argument("--db", help="DuckDB file to write (default: a fresh temporary file)")
+    parser.add_argument("--no-checks", action="store_true", help="skip the asset checks (GX and structural)")
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore")
+
+    import dagster as dg
+    import duckdb
+
+    from pipelines.contract import SOURCES
+    from pipelines.ingest.landing import service_month_range
+    from pipelines.resources import Settings, build_resources
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+    from pipelines.ingest import assets as ingest_assets
+    from pipelines.staging import assets as staging_assets
+
+    def selection(partitioned: bool, with_checks: bool) -> list:
+        chosen = [a for a in ingest_assets.ASSETS + staging_assets.ASSETS if (a.partitions_def is not None) == partitioned]
+        if with_checks:
+            keys = {k for a in chosen for k in a.keys}
+            chosen += [c for c in staging_assets.CHECKS if next(iter(c.check_keys)).asset_key in keys]
+        return chosen
+
+    db_path = Path(args.db) if args.db else Path(tempfile.mkdtemp(prefix="bench_ingest_")) / "bench.duckdb"
+    if db_path.exists():
+        db_path.unlink()
+    settings = Settings(landing_dir=Path(args.input), db_path=db_path, output_dir=db_path.parent / "output")
+    resources = build_resources(settings)
+    with_checks = not args.no_checks
+    instance = dg.DagsterInstance.ephemeral()
+
+    started = time.perf_counter()
+    t0 = time.perf_counter()
+    dg.materialize(selection(False, with_checks), resources=resources, instance=instance)
+    unpartitioned_s = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    month_range = service_month_range(args.input)
+    range_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    if month_range:
+        first, last = month_range
+        dg.materialize(selection(True, with_checks), resources=resources, instance=instance,
+                       tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last})
+    monthly_s = time.perf_counter() - t0
+    total_s = time.perf_counter() - started
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores; python {platform.python_version()}, "
+          f"duckdb {duckdb.__version__}")
+    print(f"input: {args.input}; db: {db_path}; checks: {'on' if with_checks else 'off'}")
+    print(f"{'source':28} {'read':>12} {'loaded':>12} {'quarantined':>12}")
+    for name in SOURCES:
+        read = con.execute("select coalesce(sum(rows), 0) from raw.landing_inventory where source = ?", [name]).fetchone()[0]
+        loaded = con.execute(f"select count(*) from staging.{name}").fetchone()[0]
+        quarantined = con.execute("select count(distinct (source_file, source_row)) from staging.quarantine "
+                                  "where source = ?", [name]).fetchone()[0]
+        print(f"{name:28} {read:>12,} {loaded:>12,} {quarantined:>12,}")
+    con.close()
+    months = f"{month_range[0][:7]}..{month_range[1][:7]}" if month_range else "none"
+    print(f"unpartitioned sources (inventory, raw, staging): {unpartitioned_s:8.1f} s")
+    print(f"service_month_range ({months}):            {range_s:8.1f} s")
+    print(f"monthly sources, one single-run backfill:         {monthly_s:8.1f} s")
+    print(f"total wall time:                                  {total_s:8.1f} s")
+    print(f"process CPU time (user + system):                 {_cpu_seconds():8.1f} s")
+    print(f"peak RSS:                                         {_peak_rss_mib():8.0f} MiB")
+    print(f"database size:                                    {db_path.stat().st_size / 2**20:8.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
