@@ -664,6 +664,8 @@ class BlockClaims:
             "hcpcs_modifier_1": coded(col["mod1"], MODIFIERS.arrow()),
             "hcpcs_modifier_2": coded(col["mod2"], MODIFIERS.arrow()),
             "hcpcs_modifier_3": coded(col["mod3"], MODIFIERS.arrow()),
+            "hcpcs_modifier_4": constant(None, n),  # only planted edge members use slots 4 and 5
+            "hcpcs_modifier_5": constant(None, n),
             "rendering_npi": coded(col["rendering"], npi_vocab),
             "rendering_tin": coded(col["rendering"], tin_vocab),
             "billing_npi": coded(col["billing"], npi_vocab),
@@ -695,7 +697,8 @@ MEDICAL_CLAIM_COLUMNS = {
     "discharge_disposition_code": "coded", "place_of_service_code": "coded", "bill_type_code": "coded",
     "drg_code_type": "coded", "drg_code": "coded", "revenue_center_code": "coded",
     "service_unit_quantity": "float", "hcpcs_code": "coded", "hcpcs_modifier_1": "coded",
-    "hcpcs_modifier_2": "coded", "hcpcs_modifier_3": "coded", "rendering_npi": "coded", "rendering_tin": "coded",
+    "hcpcs_modifier_2": "coded", "hcpcs_modifier_3": "coded", "hcpcs_modifier_4": "coded",
+    "hcpcs_modifier_5": "coded", "rendering_npi": "coded", "rendering_tin": "coded",
     "billing_npi": "coded", "billing_tin": "coded", "facility_npi": "coded", "paid_date": "coded",
     "paid_amount": "float",
     "allowed_amount": "float", "charge_amount": "float", "diagnosis_code_type": "coded",

@@ -16,10 +16,12 @@ import numpy as np
 import pyarrow as pa
 
 from pipelines.contract import SOURCES
+from pipelines.generator.answer_key import ANSWER_KEY_NAME, MemberFrame, key_table, planted_facts, planted_rules
 from pipelines.generator.arrays import NO_DATE, ChunkedParquetWriter, arrow_type, coded, iso_dates, prefixed_ids
 from pipelines.generator.bad_rows import BREAKABLE, KINDS, QUARANTINE_RULE, UNKNOWN_MEMBER_BASE, BadRowInjector
 from pipelines.generator.claims import MEDICAL_CLAIM_COLUMNS, BlockClaims
-from pipelines.generator.members import LINE_NAMES, MEASURES, Members, Window, build_members
+from pipelines.generator.edge_cases import cases_for_window, planted_frame_arrays, planted_tables
+from pipelines.generator.members import LINE_NAMES, MEASURES, MEDICARE, Members, Window, build_members
 from pipelines.generator.providers import build_roster
 from pipelines.generator.reviews import (ABSTRACTION_COLUMNS, AUDIT_COLUMNS, AUDITOR_AGREEMENT, AUDITORS,
                                          ELIGIBILITY_COLUMNS, RE_REVIEW_SHARE, SURVEY_COLUMNS, abstraction_table,
@@ -120,9 +122,39 @@ def _truth_table(members: Members, block: BlockClaims, person_ids: pa.Array, pro
     return pa.table(columns)
 
 
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`table` with every column of `schema` (missing ones null), cast to it."""
+    columns = [table.column(f.name) if f.name in table.column_names else pa.nulls(table.num_rows, pa.string())
+               for f in schema]
+    plain = pa.table(columns, names=schema.names)
+    return pa.table([plain.column(f.name).cast(f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
+                     for f in schema], names=schema.names).cast(schema)
+
+
+def _drawn_frame(members: Members, person_ids: pa.Array) -> MemberFrame:
+    """The enrollment facts of drawn members exactly as `eligibility_table` writes them."""
+    valid = members.seg_start != NO_DATE
+    rows = np.broadcast_to(np.arange(len(members))[:, None], valid.shape)
+    line = np.where(valid, members.line_on(rows.ravel(), members.seg_start.ravel()).reshape(valid.shape), 0)
+    institutional = valid & members.institutional[:, None] & (line == MEDICARE)
+    return MemberFrame(
+        person_id=person_ids.to_pylist(), member_index=members.number, birth=members.birth.astype(np.int64),
+        female=members.female, death=members.death.astype(np.int64), seg_start=members.seg_start,
+        seg_end=members.seg_end, seg_line=2 - line.astype(np.int64), seg_hospice=members.seg_hospice & valid,
+        seg_snp=institutional & ((members.number % 2) == 0)[:, None], seg_long_term=institutional,
+        case=[None] * len(members))
+
+
 def generate_plan(members: int, years: int, seed: int, out_dir: Path, end_year: int = 2025,
-                  bad_row_share: float = 0.002, block_size: int = DEFAULT_BLOCK_SIZE) -> GenerationSummary:
-    """Write the synthetic plan to `out_dir` (one Parquet per source + manifest) and summarise it."""
+                  bad_row_share: float = 0.002, block_size: int = DEFAULT_BLOCK_SIZE,
+                  edge_members: bool = False) -> GenerationSummary:
+    """Write the synthetic plan to `out_dir` (one Parquet per source + manifest) and summarise it.
+
+    `edge_members` adds the planted edge members of `edge_cases` (numbered after the drawn members).
+    They break on purpose what drawn members never do (claims outside enrollment, an eye exam by a
+    non-eye-care provider, enrollment continuing after death, ...), so they are off by default.
+    The answer key (`_generator/answer_key.parquet`) is written either way.
+    """
     if members < 1 or years < 1:
         raise ValueError("members and years must be positive")
     if members >= UNKNOWN_MEMBER_BASE:
@@ -155,6 +187,9 @@ def generate_plan(members: int, years: int, seed: int, out_dir: Path, end_year: 
     injectors = {source: BadRowInjector(source, bad_row_share, schemas[source], np.random.default_rng([seed, 0, 2, k]))
                  for k, source in enumerate(SOURCES)}
     truth_writer = None
+    key_writer = None
+    cases = []
+    planted_rows = {source: 0 for source in SOURCES}
     stats = {"member_years": 0.0, "reversals": 0, "audits": 0, "re_reviewed": 0, "deaths": 0, "hospice": 0,
              "institutional": 0, "short_gaps": 0, "long_gaps": 0, "overlapping": 0, "switches": 0}
     line_counts = {name: 0 for name in LINE_NAMES}
@@ -196,6 +231,11 @@ def generate_plan(members: int, years: int, seed: int, out_dir: Path, end_year: 
             write("chart_audit", audits)
             write("survey_response", survey_table(block, base, person_ids, provider_npi, experience))
 
+            key = key_table(_drawn_frame(block_members, person_ids), window.last_year, None)
+            if key_writer is None:
+                key_writer = ChunkedParquetWriter(extra_dir / ANSWER_KEY_NAME, key.schema)
+            key_writer.write(key)
+
             truth = _truth_table(block_members, block, person_ids, provider_npi, planted_label)
             if truth_writer is None:
                 truth_writer = ChunkedParquetWriter(extra_dir / "members.parquet", truth.schema)
@@ -218,7 +258,30 @@ def generate_plan(members: int, years: int, seed: int, out_dir: Path, end_year: 
             birth_year = m.birth.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970
             for year in window.years:
                 turning_two[year] += int((birth_year == year - 2).sum())
+        # Planted edge members: hand-written, numbered after the drawn members, never broken by bad rows.
+        cases = cases_for_window(window.last_year, window.first_year) if edge_members else []
+        if cases:
+            numbers = np.arange(members, members + len(cases), dtype=np.int64)
+            planted_ids = prefixed_ids("P", numbers + 1).to_pylist()
+            base = (-(-members // block_size) + 1) * ID_SPACING
+            for source, table in planted_tables(cases, planted_ids, roster, base).items():
+                table = _conform(table, schemas[source])
+                if table.num_rows == 0:
+                    continue
+                writers[source].write(table)
+                planted_rows[source] = table.num_rows
+                if source in by_month:
+                    _rows_by_month(table, SOURCES[source].partition_date_columns[0], by_month[source])
+            frame_arrays = planted_frame_arrays(cases)
+            frame = MemberFrame(person_id=planted_ids, member_index=numbers, case=[c.name for c in cases],
+                                case_rules=[planted_rules(c) for c in cases], **frame_arrays)
+            key = key_table(frame, window.last_year, planted_facts(cases))
+            if key_writer is None:
+                key_writer = ChunkedParquetWriter(extra_dir / ANSWER_KEY_NAME, key.schema)
+            key_writer.write(key)
     finally:
+        if key_writer is not None:
+            key_writer.close()
         for writer in writers.values():
             writer.close()
         if truth_writer is not None:
@@ -226,13 +289,14 @@ def generate_plan(members: int, years: int, seed: int, out_dir: Path, end_year: 
 
     rows = {source: writers[source].rows for source in SOURCES}
     bad = {source: {kind: v["count"] for kind, v in injectors[source].manifest().items()} for source in SOURCES}
-    clean = {source: injectors[source].clean_rows for source in SOURCES}
+    clean = {source: injectors[source].clean_rows + planted_rows[source] for source in SOURCES}
     lines_per_member_year = clean["medical_claim"] / stats["member_years"] if stats["member_years"] else 0.0
     seconds = time.perf_counter() - began
     manifest = {
         "generator": "hmoqa synthetic health plan",
         "parameters": {"members": members, "years": years, "seed": seed, "end_year": end_year,
                        "bad_row_share": bad_row_share, "block_size": block_size},
+        "edge_members": edge_members,
         "calendar_years": window.years,
         "window": {"start": f"{window.first_year}-01-01", "end": f"{window.last_year}-12-31"},
         "files": {source: f"{source}.parquet" for source in SOURCES},
@@ -272,7 +336,13 @@ def generate_plan(members: int, years: int, seed: int, out_dir: Path, end_year: 
                        "pharmacy claim_id": "R + 10 digits", "lab_result_id": "L + 10 digits",
                        "immunization_id": "I + 10 digits", "abstraction_id": "A + 10 digits",
                        "audit_id": "AU + 9 digits", "respondent_id": "SR + 9 digits"},
-        "extras": {"member_truth_table": f"{EXTRA_DIR}/members.parquet"},
+        "extras": {"member_truth_table": f"{EXTRA_DIR}/members.parquet",
+                   "answer_key": f"{EXTRA_DIR}/{ANSWER_KEY_NAME}"},
+        "planted_edge_members": {
+            "count": len(cases), "first_member_index": members, "cases": [c.name for c in cases],
+            "rows": planted_rows,
+            "note": "hand-written members numbered after the drawn ones (docs/answer-key.md); their rows are "
+                    "clean and never copied into bad rows, so bad rows are the share of the drawn clean rows"},
         "notes": [
             "Dates and timestamps are ISO text; other columns are typed.",
             "Claims exist only inside enrollment and inside the calendar years generated, so history before "

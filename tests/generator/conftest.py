@@ -26,6 +26,23 @@ def manifest(plan_dir: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
+def edge_plan_dir(tmp_path_factory) -> Path:
+    """The shared small plan plus the planted edge members."""
+    out = tmp_path_factory.mktemp("edge_plan")
+    generate_plan(out_dir=out, edge_members=True, **PLAN)
+    return out
+
+
+@pytest.fixture()
+def edge_con(edge_plan_dir: Path):
+    connection = duckdb.connect()
+    for path in edge_plan_dir.glob("*.parquet"):
+        connection.execute(f"create view {path.stem} as select * from read_parquet('{path}')")
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
 def clean_plan_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("clean_plan")
     generate_plan(members=400, years=2, seed=5, out_dir=out, end_year=2024, bad_row_share=0.0)

@@ -1,0 +1,269 @@
+"""The generator's answer key: per member x measure x measurement year, the outcome the plan program
+(`../shared/spec/plan-program.md`) should reach, and the rule that decided it.
+
+The key is written from what the generator decided to generate, never by querying its output:
+
+* enrollment (sections 3-5: continuous enrollment, anchor date, product line, death, hospice and
+  institutional flags) is computed here for every member from the segments the generator wrote;
+* the clinical part (condition identification, clinical exclusions, numerators) is known exactly for
+  the planted edge members (`edge_cases`), whose claims are hand-written; for the randomly drawn
+  members it is left null (`key_scope = 'enrollment'`), except where an enrollment rule already
+  decides the row (not eligible, or excluded by death / hospice flag / institutional flag).
+
+Population columns follow measures.md 1.9: denominator = eligible population; exclusion and numerator
+are only true inside the denominator, and numerator only when not excluded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipelines.generator.arrays import NO_DATE, day_number
+from pipelines.generator.enrollment_rules import CoverageGrid, continuous_enrollment, product_line_on
+
+ANSWER_KEY_NAME = "answer_key.parquet"
+MEASURE_ORDER = ("BCS", "COL", "CCS", "CBP", "EED", "GSD", "CIS")
+
+
+@dataclass(frozen=True)
+class MeasureRules:
+    low_age: int
+    high_age: int
+    female_only: bool
+    years_back: int               # calendar years before MY in the enrollment window
+    condition: str | None         # 'hypertension' or 'diabetes': identified from claims
+    institutional: bool           # the 66+ institutional exclusion applies
+    default_numerator: bool       # when no numerator evidence exists (GSD: no assessment = poor control)
+
+
+MEASURES: dict[str, MeasureRules] = {
+    "BCS": MeasureRules(52, 74, True, 2, None, True, False),
+    "COL": MeasureRules(46, 75, False, 1, None, True, False),
+    "CCS": MeasureRules(24, 64, True, 0, None, False, False),
+    "CBP": MeasureRules(18, 85, False, 0, "hypertension", True, False),
+    "EED": MeasureRules(18, 75, False, 0, "diabetes", True, False),
+    "GSD": MeasureRules(18, 75, False, 0, "diabetes", True, True),
+    "CIS": MeasureRules(2, 2, False, 0, None, False, False),
+}
+EXCLUSION_ORDER = ("death", "hospice", "long_term_institution")
+
+
+@dataclass
+class MemberFrame:
+    """The enrollment-level facts of a set of members, as the generator wrote them."""
+
+    person_id: list[str]
+    member_index: np.ndarray       # int64: generator member number (planted members follow the drawn ones)
+    birth: np.ndarray              # day numbers
+    female: np.ndarray
+    death: np.ndarray              # NO_DATE = none
+    seg_start: np.ndarray          # members x K, NO_DATE = unused slot
+    seg_end: np.ndarray
+    seg_line: np.ndarray           # LINE_PRIORITY index (0 medicare, 1 medicaid, 2 commercial)
+    seg_hospice: np.ndarray        # bool
+    seg_snp: np.ndarray            # bool: institutional_snp_flag
+    seg_long_term: np.ndarray      # bool: long_term_institutional_flag
+    case: list[str | None]         # planted case name, None for drawn members
+    case_rules: list[dict[str, tuple[str, ...]]] | None = None  # measure -> rules the case was planted for
+
+
+@dataclass
+class ClinicalFacts:
+    """Per (member row, measure): what the planted claims show. None = unknown (drawn members)."""
+
+    condition: dict[str, np.ndarray]          # measure -> object array of bool/None
+    condition_rule: dict[str, np.ndarray]
+    exclusion: dict[str, np.ndarray]          # measure -> object array of reason text or None ('' = none)
+    exclusion_rule: dict[str, np.ndarray]
+    numerator: dict[str, np.ndarray]
+    numerator_rule: dict[str, np.ndarray]
+
+
+def planted_facts(cases) -> ClinicalFacts:
+    """The clinical facts of the planted cases' hand-written claims (`edge_cases.Case.expect`), with the
+    defaults of a member who has no such evidence."""
+    n = len(cases)
+    facts = ClinicalFacts({}, {}, {}, {}, {}, {})
+    for measure, spec in MEASURES.items():
+        condition = np.empty(n, dtype=object)
+        condition_rule = np.empty(n, dtype=object)
+        exclusion = np.empty(n, dtype=object)
+        exclusion_rule = np.empty(n, dtype=object)
+        numerator = np.empty(n, dtype=object)
+        numerator_rule = np.empty(n, dtype=object)
+        for i, case in enumerate(cases):
+            if spec.condition is not None:
+                default = (False, "cbp.no_hypertension_evidence" if spec.condition == "hypertension"
+                           else "diabetes.no_evidence")
+                condition[i], condition_rule[i] = case.expect.get(spec.condition, default)
+            exclusion[i], exclusion_rule[i] = case.expect.get("exclusion", {}).get(measure, (None, None))
+            default = (True, "gsd.no_assessment") if spec.default_numerator else \
+                (False, f"{measure.lower()}.no_numerator_evidence")
+            numerator[i], numerator_rule[i] = case.expect.get("numerator", {}).get(measure, default)
+        facts.condition[measure], facts.condition_rule[measure] = condition, condition_rule
+        facts.exclusion[measure], facts.exclusion_rule[measure] = exclusion, exclusion_rule
+        facts.numerator[measure], facts.numerator_rule[measure] = numerator, numerator_rule
+    return facts
+
+
+def planted_rules(case) -> dict[str, tuple[str, ...]]:
+    """Measure -> the rules a case was planted for, on the measures its claims speak to ('*' = all)."""
+    targets = set(case.expect.get("numerator", {})) | set(case.expect.get("exclusion", {}))
+    if "hypertension" in case.expect:
+        targets.add("CBP")
+    if "diabetes" in case.expect:
+        targets |= {"EED", "GSD"}
+    if not targets:
+        return {"*": case.rules}
+    return {m: case.rules for m in targets}
+
+
+def add_years(days: np.ndarray, years: int) -> np.ndarray:
+    """Calendar arithmetic on day numbers; a 29 February maps to 28 February."""
+    d = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
+    month = d.astype("datetime64[M]")
+    day_of_month = (d - month.astype("datetime64[D]")).astype(np.int64)
+    target = month + 12 * years
+    length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
+    return (target.astype("datetime64[D]") + np.minimum(day_of_month, length - 1)).astype(np.int64)
+
+
+def _year_bounds(year: int) -> tuple[int, int]:
+    return day_number(dt.date(year, 1, 1)), day_number(dt.date(year, 12, 31))
+
+
+def key_table(frame: MemberFrame, year: int, clinical: ClinicalFacts | None) -> pa.Table:
+    """Answer-key rows of `frame` for measurement year `year` (members outside a measure's age/sex band
+    are left out: they are in no population of that measure)."""
+    n = len(frame.member_index)
+    birth = frame.birth.astype(np.int64)
+    birth_year = birth.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    age = year - birth_year  # age on Dec 31 of MY
+    my_start, my_end = _year_bounds(year)
+    first_day = min(_year_bounds(year - 2)[0], int(add_years(birth, 1).min()) if n else my_start) - 1
+    grid = CoverageGrid(frame.seg_start, frame.seg_end, first_day, my_end + 1)
+    anchor = np.full(n, my_end, dtype=np.int64)
+    line, line_rule = product_line_on(frame.seg_start, frame.seg_end, frame.seg_line, anchor)
+
+    in_my = (frame.seg_start != NO_DATE) & (frame.seg_start <= my_end) & (frame.seg_end >= my_start)
+    died = (frame.death != NO_DATE) & (frame.death >= my_start) & (frame.death <= my_end)
+    hospice_flag = (in_my & frame.seg_hospice).any(axis=1)
+    snp = (in_my & frame.seg_snp).any(axis=1)
+    long_term = (in_my & frame.seg_long_term).any(axis=1)
+    institutional = (snp | long_term) & (age >= 66)
+    institutional_young = (snp | long_term) & (age < 66)
+    no_segments = ~(frame.seg_start != NO_DATE).any(axis=1)
+
+    tables = []
+    for measure in MEASURE_ORDER:
+        spec = MEASURES[measure]
+        band = (age >= spec.low_age) & (age <= spec.high_age) & (frame.female | (not spec.female_only))
+        if measure == "CIS":
+            first, second = add_years(birth, 1), add_years(birth, 2)
+            ce, ce_rule = continuous_enrollment(grid, [(first, second)], second)
+            line_m, line_rule_m = product_line_on(frame.seg_start, frame.seg_end, frame.seg_line, second)
+        else:
+            periods = [tuple(np.full(n, v, dtype=np.int64) for v in _year_bounds(y))
+                       for y in range(year - min(spec.years_back, 1), year + 1)]
+            no_gap = None
+            if measure == "BCS":
+                no_gap = (np.full(n, day_number(dt.date(year - 2, 10, 1))), np.full(n, _year_bounds(year - 2)[1]))
+            ce, ce_rule = continuous_enrollment(grid, periods, anchor, no_gap)
+            line_m, line_rule_m = line, line_rule
+        rows = np.flatnonzero(band)
+        rules = [["no_enrollment" if no_segments[i] else str(ce_rule[i])] for i in rows]
+        eligible = ce[rows].astype(object)
+        scope = np.full(len(rows), "enrollment", dtype=object)
+        if clinical is not None:
+            scope[:] = "full"
+        if spec.condition is not None:
+            if clinical is None:
+                eligible = np.where(ce[rows], None, False).astype(object)
+            else:
+                has = clinical.condition[measure][rows]
+                for k, i in enumerate(rows):
+                    rules[k].append(str(clinical.condition_rule[measure][i]))
+                eligible = np.array([bool(c) and bool(h) for c, h in zip(ce[rows], has)], dtype=object)
+        reasons = []
+        for k, i in enumerate(rows):
+            found = []
+            if died[i]:
+                found.append("death")
+            if hospice_flag[i]:
+                found.append("hospice")
+            if spec.institutional and institutional[i]:
+                found.append("long_term_institution")
+            reasons.append(found)
+        exclusion = np.empty(len(rows), dtype=object)
+        numerator = np.empty(len(rows), dtype=object)
+        reason_text = np.empty(len(rows), dtype=object)
+        for k, i in enumerate(rows):
+            if eligible[k] is False:
+                exclusion[k], numerator[k], reason_text[k] = False, False, None
+                continue
+            found = list(reasons[k])
+            if found and found[0] == "long_term_institution":
+                rules[k] += (["institutional_snp_66_plus"] if snp[i] else []) + \
+                    (["long_term_institutional_66_plus"] if long_term[i] and not snp[i] else [])
+            elif found:
+                rules[k].append({"death": "death", "hospice": "hospice_flag"}[found[0]])
+            elif spec.institutional and institutional_young[i]:
+                rules[k].append("institutional_under_66_not_excluded")
+            if clinical is not None:
+                extra = clinical.exclusion[measure][i]
+                if extra:
+                    found.append(str(extra))
+                    rules[k].append(str(clinical.exclusion_rule[measure][i]))
+            if found:
+                # Eligibility unknown (condition not identified by the key): excluded if eligible.
+                exclusion[k] = True if eligible[k] is not None else None
+                numerator[k], reason_text[k] = False, ";".join(found)
+                continue
+            if clinical is None or eligible[k] is None:
+                exclusion[k], numerator[k], reason_text[k] = None, None, None
+                continue
+            exclusion[k], reason_text[k] = False, None
+            numerator[k] = bool(clinical.numerator[measure][i])
+            rules[k].append(str(clinical.numerator_rule[measure][i]))
+        for k, i in enumerate(rows):
+            if line_m[i] is not None:
+                rules[k].append(str(line_rule_m[i]))
+            if frame.case_rules is not None and frame.case_rules[i]:
+                planted = frame.case_rules[i]
+                rules[k] += list(planted.get(measure, ()) if "*" not in planted else planted["*"])
+        tables.append(pa.table({
+            "person_id": pa.array([frame.person_id[i] for i in rows], pa.string()),
+            "member_index": pa.array(frame.member_index[rows], pa.int64()),
+            "case": pa.array([frame.case[i] for i in rows], pa.string()),
+            "measure": pa.array([measure] * len(rows), pa.string()),
+            "measurement_year": pa.array(np.full(len(rows), year, dtype=np.int64)),
+            "eligible_population": pa.array(eligible.tolist(), pa.bool_()),
+            "denominator": pa.array(eligible.tolist(), pa.bool_()),
+            "exclusion": pa.array(exclusion.tolist(), pa.bool_()),
+            "exclusion_reason": pa.array([r.split(";")[0] if r else None for r in reason_text], pa.string()),
+            "exclusion_reasons": pa.array(reason_text.tolist(), pa.string()),
+            "numerator": pa.array(numerator.tolist(), pa.bool_()),
+            "product_line": pa.array([line_m[i] for i in rows], pa.string()),
+            "rule": pa.array([";".join(dict.fromkeys(r)) for r in rules], pa.string()),
+            "key_scope": pa.array(scope.tolist(), pa.string()),
+        }))
+    return pa.concat_tables(tables)
+
+
+def answer_key_coverage(out_dir: Path) -> pa.Table:
+    """Rule -> number of distinct members whose key rows name it (from `<out>/_generator/answer_key.parquet`)."""
+    key = pq.read_table(Path(out_dir) / "_generator" / ANSWER_KEY_NAME, columns=["member_index", "rule"])
+    rules = pc.split_pattern(key["rule"], ";")
+    lengths = pc.list_value_length(rules).to_numpy(zero_copy_only=False)
+    exploded = pa.table({"rule": pc.list_flatten(rules),
+                         "member_index": np.repeat(key["member_index"].to_numpy(), lengths)})
+    counted = exploded.group_by("rule").aggregate([("member_index", "count_distinct")])
+    counted = counted.rename_columns(["rule", "members"])
+    return counted.sort_by("rule")

@@ -1,0 +1,171 @@
+"""The generator's answer key: enrollment rules on hand-checked segments, the planted edge members'
+outcomes, and coverage of every rule of plan-program.md sections 1-5."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pyarrow.parquet as pq
+
+from pipelines.generator.answer_key import ANSWER_KEY_NAME, add_years, answer_key_coverage
+from pipelines.generator.arrays import NO_DATE, day_number
+from pipelines.generator.edge_cases import REQUIRED_RULES
+from pipelines.generator.enrollment_rules import CoverageGrid, continuous_enrollment, product_line_on
+
+
+def _day(text: str) -> int:
+    return day_number(dt.date.fromisoformat(text))
+
+
+def _segments(*members: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    width = max(len(m) for m in members)
+    start = np.full((len(members), width), NO_DATE, dtype=np.int64)
+    end = np.full((len(members), width), -1, dtype=np.int64)
+    for i, member in enumerate(members):
+        for j, (lo, hi) in enumerate(member):
+            start[i, j], end[i, j] = _day(lo), _day(hi)
+    return start, end
+
+
+def _my_2025(start, end):
+    grid = CoverageGrid(start, end, _day("2023-12-31"), _day("2026-01-01"))
+    n = start.shape[0]
+    years = [(np.full(n, _day(f"{y}-01-01")), np.full(n, _day(f"{y}-12-31"))) for y in (2024, 2025)]
+    return continuous_enrollment(grid, years, np.full(n, _day("2025-12-31")))
+
+
+def test_gap_of_45_days_passes_and_46_fails():
+    start, end = _segments([("2024-01-01", "2025-03-31"), ("2025-05-16", "2025-12-31")],   # Apr 1 - May 15
+                           [("2024-01-01", "2025-03-31"), ("2025-05-17", "2025-12-31")])   # Apr 1 - May 16
+    ok, rule = _my_2025(start, end)
+    assert ok.tolist() == [True, False]
+    assert rule.tolist() == ["continuous_enrollment.gap_of_45_days_allowed", "continuous_enrollment.gap_over_45_days"]
+
+
+def test_two_short_gaps_in_one_year_fail_and_one_short_gap_in_each_year_passes():
+    start, end = _segments([("2024-01-01", "2025-02-28"), ("2025-03-11", "2025-08-31"), ("2025-09-11", "2025-12-31")],
+                           [("2024-01-01", "2024-02-28"), ("2024-03-11", "2025-08-31"), ("2025-09-11", "2025-12-31")])
+    ok, rule = _my_2025(start, end)
+    assert ok.tolist() == [False, True]
+    assert rule[0] == "continuous_enrollment.two_gaps_in_year"
+
+
+def test_gap_crossing_jan_1_is_split_at_the_year_boundary():
+    # 30 days in 2024 + 30 in 2025 = 60 in a row, but each year holds one gap of 30: enrolled.
+    # 61 days in 2024 (Nov 1 - Dec 31) + 20 in 2025: the 2024 part alone is too long.
+    start, end = _segments([("2024-01-01", "2024-12-01"), ("2025-01-31", "2025-12-31")],
+                           [("2024-01-01", "2024-10-31"), ("2025-01-21", "2025-12-31")])
+    ok, rule = _my_2025(start, end)
+    assert ok.tolist() == [True, False]
+    assert rule.tolist() == ["continuous_enrollment.gap_split_at_jan1", "continuous_enrollment.gap_over_45_days"]
+
+
+def test_overlapping_and_touching_segments_merge_and_the_anchor_date_must_be_covered():
+    start, end = _segments([("2024-01-01", "2025-06-30"), ("2025-06-01", "2025-12-31")],
+                           [("2024-01-01", "2024-12-31"), ("2025-01-01", "2025-12-31")],
+                           [("2024-01-01", "2025-12-30")])
+    ok, rule = _my_2025(start, end)
+    assert ok.tolist() == [True, True, False]
+    assert rule.tolist()[:2] == ["continuous_enrollment.ok"] * 2
+    assert rule[2] == "anchor_date_not_enrolled"
+
+
+def test_product_line_latest_start_wins_then_medicare_medicaid_commercial():
+    start, end = _segments([("2023-01-01", "2025-12-31"), ("2025-07-01", "2025-12-31")],
+                           [("2025-01-01", "2025-12-31"), ("2025-01-01", "2025-12-31")],
+                           [("2025-01-01", "2025-12-31"), ("2025-01-01", "2025-12-31")],
+                           [("2025-01-01", "2025-12-30"), ("2023-01-01", "2023-02-01")])
+    line = np.array([[2, 1], [2, 0], [1, 2], [2, 2]])  # 0 medicare, 1 medicaid, 2 commercial
+    chosen, rule = product_line_on(start, end, line, np.full(4, _day("2025-12-31")))
+    assert chosen.tolist() == ["medicaid", "medicare", "medicaid", None]
+    assert rule.tolist() == ["product_line.latest_segment_wins", "product_line.tie_on_anchor",
+                             "product_line.tie_on_anchor", "product_line.none_on_anchor"]
+
+
+def test_birthdays_use_calendar_years_and_29_february_maps_to_28():
+    born = np.array([_day("2023-06-15"), _day("2020-02-29")])
+    assert add_years(born, 2).tolist() == [_day("2025-06-15"), _day("2022-02-28")]
+
+
+def _key(plan_dir):
+    return pq.read_table(plan_dir / "_generator" / ANSWER_KEY_NAME).to_pandas()
+
+
+def test_every_rule_of_the_plan_program_has_a_planted_member(edge_plan_dir):
+    coverage = answer_key_coverage(edge_plan_dir).to_pandas()
+    print("\n" + coverage.to_string(index=False))
+    members = dict(zip(coverage["rule"], coverage["members"]))
+    missing = [rule for rule in REQUIRED_RULES if members.get(rule, 0) < 1]
+    assert missing == []
+
+
+def test_populations_nest_as_in_measures_md(edge_plan_dir):
+    key = _key(edge_plan_dir)
+    known = key.dropna(subset=["denominator", "numerator", "exclusion"])
+    known = known.astype({"denominator": bool, "numerator": bool, "exclusion": bool})
+    assert len(known) > 0
+    assert not (known.numerator & ~known.denominator).any()
+    assert not (known.numerator & known.exclusion).any()
+    assert not (known.exclusion & ~known.denominator).any()
+    assert (key.eligible_population.fillna(False) == key.denominator.fillna(False)).all()
+    assert key.groupby(["person_id", "measure", "measurement_year"]).size().max() == 1
+
+
+def test_planted_members_get_the_outcomes_worked_out_by_hand(edge_plan_dir):
+    key = _key(edge_plan_dir).set_index(["case", "measure"])
+
+    def row(case, measure):
+        return key.loc[(case, measure)]
+
+    assert row("gap_45_days", "BCS").denominator and not row("gap_46_days", "BCS").denominator
+    assert not row("bcs_gap_oct_dec", "BCS").denominator and row("bcs_gap_oct_dec", "COL").denominator
+    assert row("gap_crossing_jan1_long_part", "CCS").denominator and not row("gap_crossing_jan1_long_part", "COL").denominator
+    assert row("tie_medicare_first", "COL").product_line == "medicare"
+    assert row("tie_medicaid_over_commercial", "BCS").product_line == "medicaid"
+    assert row("cis_switch_on_2nd_birthday", "CIS").product_line == "medicaid"
+    assert row("death_in_my", "CCS").exclusion_reason == "death"
+    assert row("institutional_snp_70", "BCS").exclusion_reason == "long_term_institution"
+    assert not row("institutional_65_not_excluded", "COL").exclusion
+    assert row("mastectomy_rt_plus_lt", "BCS").exclusion and not row("mastectomy_right_only", "BCS").exclusion
+    assert not row("reversed_mammogram", "BCS").numerator and row("mammogram_lower_case", "BCS").numerator
+    assert row("hba1c_without_result", "GSD").numerator and not row("hba1c_cptii_below_7", "GSD").numerator
+    assert row("eye_exam_eye_care_provider", "EED").numerator
+    assert not row("eye_exam_non_eye_care_provider", "EED").numerator
+    assert not row("diabetes_one_visit", "GSD").denominator and row("diabetes_one_inpatient_stay", "EED").denominator
+    assert row("bp_ed_day_ignored", "CBP").numerator and not row("bp_not_controlled", "CBP").numerator
+    assert row("cis_complete", "CIS").numerator and not row("cis_missing_dtap_dose", "CIS").numerator
+    assert ("no_enrollment", "BCS") in key.index and not row("no_enrollment", "BCS").denominator
+
+
+def test_planted_claims_carry_the_edges_they_stand_for(edge_con, edge_plan_dir):
+    import json
+
+    con = edge_con
+    planted = json.loads((edge_plan_dir / "generator_manifest.json").read_text())["planted_edge_members"]
+    assert planted["count"] >= len({"gap_45_days", "cis_complete"}) and planted["first_member_index"] == 1500
+    first_id = f"P{planted['first_member_index'] + 1:09d}"
+    assert con.execute("select count(*) from medical_claim where hcpcs_modifier_5 = '50' and person_id >= ?",
+                       [first_id]).fetchone()[0] == 1
+    reversed_lines = con.execute("""
+        select count(*) from medical_claim r join medical_claim o using (claim_id, claim_line_number)
+        where r.paid_amount < 0 and o.paid_amount > 0 and r.person_id >= ? and r.hcpcs_code = '77067'""",
+                                 [first_id]).fetchone()[0]
+    assert reversed_lines == 1
+    no_enrollment = con.execute("""
+        select count(distinct c.person_id) from medical_claim c
+        where c.person_id >= ? and c.person_id < 'P9' and c.person_id not in (select person_id from eligibility)""",
+                                [first_id]).fetchone()[0]
+    assert no_enrollment == 1
+
+
+def test_drawn_members_are_keyed_on_enrollment_only(plan_dir, manifest):
+    assert manifest["planted_edge_members"]["count"] == 0  # off by default
+    key = _key(plan_dir)
+    drawn = key[key.case.isna()]
+    assert (drawn.key_scope == "enrollment").all() and drawn.member_index.max() < 1500
+    # Not eligible or excluded by an enrollment rule: decided; otherwise the clinical part is unknown.
+    decided = drawn[drawn.denominator.eq(False) | drawn.exclusion_reason.notna()]
+    assert decided.numerator.eq(False).all()
+    undecided = drawn[drawn.denominator.eq(True) & drawn.exclusion.isna()]
+    assert undecided.numerator.isna().all() and len(undecided) > 100
