@@ -267,3 +267,45 @@ def answer_key_coverage(out_dir: Path) -> pa.Table:
     counted = exploded.group_by("rule").aggregate([("member_index", "count_distinct")])
     counted = counted.rename_columns(["rule", "members"])
     return counted.sort_by("rule")
+
+
+COMPARED = ("denominator", "exclusion", "numerator", "product_line")
+
+
+def compare_with_key(key: pa.Table, results: pa.Table, reason_names: dict[str, str] | None = None):
+    """Join member-level plan results to the key and judge every row.
+
+    `results` has `person_id`, `measure`, `measurement_year`, `denominator`, `exclusion`, `numerator`,
+    `product_line`, `exclusion_reason` (one row per member x measure x year). A key row with no result
+    row means the plan program put the member in no population (all false). Only the key's non-null
+    columns are compared; an exclusion reason agrees when it is one of the key's `exclusion_reasons`
+    (after renaming through `reason_names`, plan-program name -> key name). Returns
+    (per-measure summary: measure, cases, agree, disagree; list of disagreements as dicts).
+    """
+    import polars as pl
+
+    k = pl.from_arrow(key)
+    r = pl.from_arrow(results.select(["person_id", "measure", "measurement_year", *COMPARED, "exclusion_reason"]))
+    if reason_names:
+        r = r.with_columns(pl.col("exclusion_reason").replace(reason_names))
+    r = r.rename({c: f"actual_{c}" for c in (*COMPARED, "exclusion_reason")})
+    joined = k.join(r, on=["person_id", "measure", "measurement_year"], how="left")
+    joined = joined.with_columns([pl.col(f"actual_{c}").fill_null(False) for c in ("denominator", "exclusion", "numerator")])
+    checks = []
+    for column in COMPARED:
+        expected, actual = pl.col(column), pl.col(f"actual_{column}")
+        if column == "product_line":
+            # The product line only matters for members in the denominator.
+            checks.append(~pl.col("denominator").fill_null(False) | (expected.eq_missing(actual)))
+        else:
+            checks.append(expected.is_null() | (expected == actual))
+    in_reasons = pl.col("exclusion_reasons").fill_null("").str.split(";").list.contains(
+        pl.col("actual_exclusion_reason").fill_null(""))
+    checks.append(~pl.col("exclusion").fill_null(False) | in_reasons)
+    joined = joined.with_columns(pl.all_horizontal(checks).alias("agrees"))
+    summary = (joined.group_by("measure").agg(pl.len().alias("cases"), pl.col("agrees").sum().alias("agree"))
+               .with_columns((pl.col("cases") - pl.col("agree")).alias("disagree")).sort("measure"))
+    wrong = joined.filter(~pl.col("agrees")).select(
+        "measure", "member_index", "person_id", "case", "rule", *COMPARED, "exclusion_reasons",
+        *[f"actual_{c}" for c in (*COMPARED, "exclusion_reason")])
+    return summary, wrong.to_dicts()

@@ -169,3 +169,36 @@ def test_drawn_members_are_keyed_on_enrollment_only(plan_dir, manifest):
     assert decided.numerator.eq(False).all()
     undecided = drawn[drawn.denominator.eq(True) & drawn.exclusion.isna()]
     assert undecided.numerator.isna().all() and len(undecided) > 100
+
+
+def test_comparison_with_plan_results_finds_each_kind_of_disagreement():
+    import pyarrow as pa
+
+    from pipelines.generator.answer_key import compare_with_key
+
+    def key_row(person, measure, denominator, exclusion, numerator, line, reasons=None):
+        return {"person_id": person, "member_index": int(person[1:]), "case": None, "measure": measure,
+                "measurement_year": 2025, "eligible_population": denominator, "denominator": denominator,
+                "exclusion": exclusion, "exclusion_reason": reasons.split(";")[0] if reasons else None,
+                "exclusion_reasons": reasons, "numerator": numerator, "product_line": line, "rule": "r",
+                "key_scope": "full"}
+
+    key = pa.Table.from_pylist([
+        key_row("P1", "BCS", True, False, True, "medicaid"),          # agrees
+        key_row("P2", "BCS", True, False, None, "commercial"),        # numerator unknown: not compared
+        key_row("P3", "BCS", False, False, False, "commercial"),      # no result row = in no population: agrees
+        key_row("P4", "COL", True, True, False, "medicare", "death;hospice"),   # engine says hospice: agrees
+        key_row("P5", "COL", True, False, False, "commercial"),       # engine puts it in the numerator
+        key_row("P6", "COL", True, False, False, "medicare"),         # engine picks another product line
+    ])
+    results = pa.Table.from_pylist([
+        {"person_id": p, "measure": m, "measurement_year": 2025, "denominator": d, "exclusion": e,
+         "numerator": n, "product_line": line, "exclusion_reason": reason}
+        for p, m, d, e, n, line, reason in [
+            ("P1", "BCS", True, False, True, "medicaid", None), ("P2", "BCS", True, False, True, "commercial", None),
+            ("P4", "COL", True, True, False, "medicare", "hospice_flag"),
+            ("P5", "COL", True, False, True, "commercial", None), ("P6", "COL", True, False, False, "commercial", None)]])
+    summary, wrong = compare_with_key(key, results, reason_names={"hospice_flag": "hospice"})
+    assert summary.to_dicts() == [{"measure": "BCS", "cases": 3, "agree": 3, "disagree": 0},
+                                  {"measure": "COL", "cases": 3, "agree": 1, "disagree": 2}]
+    assert sorted(w["person_id"] for w in wrong) == ["P5", "P6"]
