@@ -140,14 +140,15 @@ def evaluate_child(db_path: Path, year: int, memory_limit: str) -> None:
     con.execute("set preserve_insertion_order = false")
     started = time.perf_counter()
     set_year_subjects(con, year)
-    written = evaluate(con)
+    timings: dict[str, float] = {}
+    written = evaluate(con, timings=timings)
     elapsed = time.perf_counter() - started
     summary = con.execute("""
         select measure_id, count(*) filter (where initial_population), count(*) filter (where denominator_exclusion),
                count(*) filter (where numerator)
         from measures.measure_result where year(period_start) = $y group by 1 order by 1""", {"y": year}).fetchall()
     con.close()
-    print(json.dumps({"seconds": elapsed, "rows_written": sum(written.values()),
+    print(json.dumps({"seconds": elapsed, "rows_written": sum(written.values()), "steps": timings,
                       "populations": [list(r) for r in summary]}))
 
 
@@ -180,6 +181,8 @@ def main() -> None:
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     print(f"evaluated 7 measures, measurement year {args.year}: {result['seconds']:.1f} s wall, "
           f"peak RSS {peak_kib / 1024 / 1024:.2f} GiB, {result['rows_written']:,} result rows")
+    print("slowest steps: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in
+                                         sorted(result["steps"].items(), key=lambda kv: -kv[1])[:8]))
     print("measure  IP  DENEX  NUM")
     for measure, ip, denex, num in result["populations"]:
         print(f"{measure:6} {ip:>9,} {denex:>9,} {num:>9,}")

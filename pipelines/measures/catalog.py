@@ -10,6 +10,7 @@ from pipelines.duck import sql_text
 # Shared building blocks, in the order they are built (each is one temp table).
 COMMON_BLOCKS = (
     "common/code_match.sql",
+    "common/direct_code.sql",
     "common/observation_category.sql",
     "common/qualifying_encounter.sql",
     "common/hospice.sql",

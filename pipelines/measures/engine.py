@@ -7,6 +7,7 @@ No per-patient Python: every step is one SQL statement over all subjects.
 
 from __future__ import annotations
 
+from time import perf_counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 
@@ -65,7 +66,8 @@ def set_year_subjects(con: duckdb.DuckDBPyConnection, year: int) -> None:
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, measure_ids: Sequence[str] | None = None,
-             program: str = PROGRAM_ECQM, valuesets_folder: str | None = None) -> dict[str, int]:
+             program: str = PROGRAM_ECQM, valuesets_folder: str | None = None,
+             timings: dict[str, float] | None = None) -> dict[str, int]:
     """Evaluate measures for the subjects in temp table `subject_period`; returns rows written per measure.
 
     Raises MissingValueSetError (naming measure and OIDs) before computing anything if a value set
@@ -75,15 +77,24 @@ def evaluate(con: duckdb.DuckDBPyConnection, measure_ids: Sequence[str] | None =
     create_measure_tables(con)
     for measure in measures:
         require_valuesets(con, measure.measure_id, measure.required_valueset_oids(), valuesets_folder)
+    timings = timings if timings is not None else {}
+
+    def step(name: str, model: str, params: dict | None = None) -> None:
+        started = perf_counter()
+        run_sql_file(con, model, params)
+        timings[name] = timings.get(name, 0.0) + perf_counter() - started
+
     _run_macros(con)
-    run_sql_file(con, "measures/common/subject.sql")
+    step("subject", "measures/common/subject.sql")
     for block in COMMON_BLOCKS:
-        run_sql_file(con, f"measures/{block}")
-    written: dict[str, int] = {}
+        step(block, f"measures/{block}")
+    run_sql_file(con, "measures/common/all_measure_population.sql")
     for measure in measures:
-        params = {"program": program, "measure_id": measure.measure_id}
-        run_sql_file(con, measure.sql_model)
-        run_sql_file(con, "measures/common/clear_results.sql", params)
-        run_sql_file(con, "measures/common/measure_result.sql", {**params, "cms_id": measure.cms_id})
-        written[measure.measure_id] = int(con.execute("select count(*) from measure_population").fetchone()[0])
-    return written
+        step(measure.measure_id, measure.sql_model)
+        step("collect_population", "measures/common/collect_population.sql", {"measure_id": measure.measure_id})
+    run_params = {"program": program, "measure_ids": [m.measure_id for m in measures]}
+    step("clear_results", "measures/common/clear_results.sql", run_params)
+    step("measure_result", "measures/common/measure_result.sql",
+         {**run_params, "cms_ids": [m.cms_id for m in measures]})
+    subjects = int(con.execute("select count(*) from subject").fetchone()[0])
+    return {m.measure_id: subjects for m in measures}

@@ -10,9 +10,9 @@ with initial_population as (
 -- Mastectomy evidence: exact comparison with the MP end, no lower bound.
 mastectomy_diagnosis as (
     select c.patient_key, m.valueset_oid, c.row_id
-    from clinical.condition as c
-    join subject as s using (patient_key)
-    join code_match as m using (row_id)
+    from code_match as m
+    join clinical.condition as c using (row_id)
+    join subject as s on s.patient_key = c.patient_key
     where m.valueset_oid in ('2.16.840.1.113883.3.464.1003.198.12.1070',   -- status post right
                              '2.16.840.1.113883.3.464.1003.198.12.1069',   -- status post left
                              '2.16.840.1.113883.3.464.1003.198.12.1071',   -- unspecified laterality
@@ -21,26 +21,26 @@ mastectomy_diagnosis as (
 ),
 mastectomy_procedure as (
     select p.patient_key, m.valueset_oid
-    from clinical.procedure as p
-    join subject as s using (patient_key)
-    join code_match as m using (row_id)
-    where p.status = 'completed'
-      and m.valueset_oid in ('2.16.840.1.113883.3.464.1003.198.12.1134',   -- unilateral right
+    from code_match as m
+    join clinical.procedure as p using (row_id)
+    join subject as s on s.patient_key = p.patient_key
+    where m.valueset_oid in ('2.16.840.1.113883.3.464.1003.198.12.1134',   -- unilateral right
                              '2.16.840.1.113883.3.464.1003.198.12.1133',   -- unilateral left
                              '2.16.840.1.113883.3.464.1003.198.12.1005')   -- bilateral
+      and p.status = 'completed'
       and on_or_before_exact(p.end_lo, p.end_hi, s.mp_end)
 ),
 mastectomy_side as (
     select patient_key, 'right' as side from mastectomy_diagnosis
     where valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1070'
        or (valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1071'
-           and row_id in (select row_id from clinical.coding where element = 'body_site'
+           and row_id in (select row_id from direct_code where element = 'body_site'
                           and code_system = 'http://snomed.info/sct' and code_normalized = '24028007'))
     union all
     select patient_key, 'left' from mastectomy_diagnosis
     where valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1069'
        or (valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1071'
-           and row_id in (select row_id from clinical.coding where element = 'body_site'
+           and row_id in (select row_id from direct_code where element = 'body_site'
                           and code_system = 'http://snomed.info/sct' and code_normalized = '7771000'))
     union all
     select patient_key, 'right' from mastectomy_procedure
@@ -63,22 +63,20 @@ bilateral_mastectomy as (
 ),
 -- Mammography: ends during [October 1 two years before the MP year, MP end], any category.
 mammography as (
-    select o.patient_key, o.row_id, o.end_lo::date as evidence_date, m.code_system || '|' || m.code as evidence_code
+    select o.patient_key, o.row_id, o.end_lo::date as evidence_date
     from clinical.observation as o
-    join subject as s using (patient_key)
-    join code_match as m using (row_id)
-    where m.valueset_oid = '2.16.840.1.113883.3.464.1003.108.12.1018'
+    join subject as s on s.patient_key = o.patient_key
+    where o.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.108.12.1018')
       and o.status in ('final', 'amended', 'corrected')
       and ends_during_day(o.end_lo, o.end_hi, make_date(year(s.mp_start)::integer - 2, 10, 1), s.mp_end_date)
 ),
 numerator_evidence as (
     select * from mammography
     qualify row_number() over (partition by patient_key order by evidence_date desc, row_id) = 1
-),
-aif as (select * from advanced_illness_frailty)
+)
 select
     s.patient_key,
-    s.patient_key in (select patient_key from initial_population) as in_initial_population,
+    true as in_initial_population,
     null::varchar as stratum,
     nullif(concat_ws(',',
         case when s.patient_key in (select patient_key from hospice_services) then 'hospice' end,
@@ -90,8 +88,7 @@ select
     n.patient_key is not null as meets_numerator,
     null::varchar as evaluation_error,
     n.row_id as evidence_row_id,
-    n.evidence_date,
-    n.evidence_code
-from subject as s
-left join aif using (patient_key)
+    n.evidence_date
+from initial_population as s
+left join advanced_illness_frailty as aif using (patient_key)
 left join numerator_evidence as n using (patient_key)

@@ -4,7 +4,7 @@ with essential_hypertension as (
     -- Prevalence overlaps, exactly, the first six months of the MP (end excluded).
     select c.patient_key
     from clinical.condition as c
-    join subject as s using (patient_key)
+    join subject as s on s.patient_key = c.patient_key
     where c.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.104.12.1011')
       and before_exact(c.start_hi, s.mp_start + interval 6 month)
       and on_or_after_exact(c.end_lo, c.end_hi, s.mp_start)
@@ -19,31 +19,34 @@ initial_population as (
 pregnancy_or_renal_diagnosis as (
     select c.patient_key
     from clinical.condition as c
-    join subject as s using (patient_key)
-    where c.row_id in (select row_id from code_match
-                       where valueset_oid in ('2.16.840.1.113883.3.526.3.378',              -- Pregnancy
-                                              '2.16.840.1.113883.3.526.3.353',              -- ESRD
-                                              '2.16.840.1.113883.3.464.1003.109.12.1029',   -- kidney transplant recipient
-                                              '2.16.840.1.113883.3.526.3.1002'))            -- CKD stage 5
+    join subject as s on s.patient_key = c.patient_key
+    where c.row_id in (
+        select row_id from code_match
+        where valueset_oid in ('2.16.840.1.113883.3.526.3.378',              -- Pregnancy
+                               '2.16.840.1.113883.3.526.3.353',              -- ESRD
+                               '2.16.840.1.113883.3.464.1003.109.12.1029',   -- kidney transplant recipient
+                               '2.16.840.1.113883.3.526.3.1002'))             -- CKD stage 5
+      and c.patient_key in (select patient_key from initial_population)
       and on_or_before_exact(c.start_lo, c.start_hi, s.mp_end)
       and on_or_after_exact(c.end_lo, c.end_hi, s.mp_start)
 ),
 end_stage_renal_disease_procedure as (
     select p.patient_key
     from clinical.procedure as p
-    join subject as s using (patient_key)
-    where p.status = 'completed'
-      and p.row_id in (select row_id from code_match
-                       where valueset_oid in ('2.16.840.1.113883.3.464.1003.109.12.1012',   -- kidney transplant
-                                              '2.16.840.1.113883.3.464.1003.109.12.1013'))  -- dialysis services
+    join subject as s on s.patient_key = p.patient_key
+    where p.row_id in (
+        select row_id from code_match
+        where valueset_oid in ('2.16.840.1.113883.3.464.1003.109.12.1012',   -- kidney transplant
+                               '2.16.840.1.113883.3.464.1003.109.12.1013'))   -- dialysis services
+      and p.status = 'completed'
       and on_or_before_exact(p.end_lo, p.end_hi, s.mp_end)
 ),
 end_stage_renal_disease_encounter as (
     select e.patient_key
     from clinical.encounter as e
-    join subject as s using (patient_key)
-    where e.status in ('finished', 'arrived', 'triaged', 'in-progress', 'onleave')
-      and e.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.109.12.1014')
+    join subject as s on s.patient_key = e.patient_key
+    where e.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.109.12.1014')
+      and e.status in ('finished', 'arrived', 'triaged', 'in-progress', 'onleave')
       and on_or_before_exact(e.start_lo, e.start_hi, s.mp_end)
 ),
 -- Qualifying readings: BP panels (LOINC 85354-9, measures.md 6.1) not taken in an acute or
@@ -51,11 +54,12 @@ end_stage_renal_disease_encounter as (
 blood_pressure_reading as (
     select o.patient_key, o.row_id,
            latest_of(o.start_lo, o.end_lo, o.end_lo)::date as reading_date
-    from clinical.observation as o
-    join subject as s using (patient_key)
-    where o.status in ('final', 'amended', 'corrected')
-      and o.row_id in (select row_id from clinical.coding where element = 'code'
-                       and code_system = 'http://loinc.org' and code_normalized = '85354-9')
+    from direct_code as d
+    join clinical.observation as o using (row_id)
+    join subject as s on s.patient_key = o.patient_key
+    where d.element = 'code' and d.code_system = 'http://loinc.org' and d.code_normalized = '85354-9'
+      and o.patient_key in (select patient_key from initial_population)
+      and o.status in ('final', 'amended', 'corrected')
       and during_day(latest_of(o.start_lo, o.end_lo, o.end_lo), latest_of(o.start_hi, o.end_hi, o.end_lo),
                      s.mp_start_date, s.mp_end_date)
       and not exists (
@@ -98,13 +102,13 @@ lowest_on_most_recent_day as (
     group by patient_key
 ),
 numerator_evidence as (
-    select patient_key, row_id, reading_date as evidence_date, 'http://loinc.org|85354-9' as evidence_code,
+    select patient_key, row_id, reading_date as evidence_date,
            lowest_systolic < 140 and lowest_diastolic < 90 as controlled, has_unusable_quantity
     from lowest_on_most_recent_day
 )
 select
     s.patient_key,
-    s.patient_key in (select patient_key from initial_population) as in_initial_population,
+    true as in_initial_population,
     null::varchar as stratum,
     nullif(concat_ws(',',
         case when s.patient_key in (select patient_key from hospice_services) then 'hospice' end,
@@ -119,8 +123,7 @@ select
     case when n.has_unusable_quantity
          then 'blood pressure with a comparator or a non-UCUM unit on the most recent day' end as evaluation_error,
     n.row_id as evidence_row_id,
-    n.evidence_date,
-    n.evidence_code
-from subject as s
+    n.evidence_date
+from initial_population as s
 left join advanced_illness_frailty as aif using (patient_key)
 left join numerator_evidence as n using (patient_key)

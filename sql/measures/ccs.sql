@@ -11,23 +11,23 @@ with initial_population as (
 absence_of_cervix as (
     select p.patient_key
     from clinical.procedure as p
-    join subject as s using (patient_key)
-    where p.status = 'completed'
-      and p.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1014')
+    join subject as s on s.patient_key = p.patient_key
+    where p.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1014')
+      and p.status = 'completed'
       and on_or_before_exact(p.end_lo, p.end_hi, s.mp_end)
     union
     select c.patient_key
     from clinical.condition as c
-    join subject as s using (patient_key)
+    join subject as s on s.patient_key = c.patient_key
     where c.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.111.12.1016')
       and on_or_before_exact(c.start_lo, c.start_hi, s.mp_end)
 ),
 lab_test_with_result as (
-    select o.patient_key, o.row_id, m.valueset_oid, m.code_system || '|' || m.code as evidence_code,
+    select o.patient_key, o.row_id, m.valueset_oid,
            latest_of(o.start_lo, o.end_lo, o.end_lo) as latest_lo,
            latest_of(o.start_hi, o.end_hi, o.end_lo) as latest_hi
-    from clinical.observation as o
-    join code_match as m using (row_id)
+    from code_match as m
+    join clinical.observation as o using (row_id)
     where m.valueset_oid in ('2.16.840.1.113883.3.464.1003.108.12.1017',    -- Pap test
                              '2.16.840.1.113883.3.464.1003.110.12.1059')    -- HPV test
       and o.status in ('final', 'amended', 'corrected')
@@ -36,14 +36,14 @@ lab_test_with_result as (
       and not (o.value_type = 'Quantity' and o.value_quantity is null)
 ),
 cervical_cytology as (
-    select t.patient_key, t.row_id, t.latest_lo::date as evidence_date, t.evidence_code
+    select t.patient_key, t.row_id, t.latest_lo::date as evidence_date
     from lab_test_with_result as t
     join subject as s using (patient_key)
     where t.valueset_oid = '2.16.840.1.113883.3.464.1003.108.12.1017'
       and during_day(t.latest_lo, t.latest_hi, (s.mp_start - interval 2 year)::date, s.mp_end_date)
 ),
 hpv_test_at_30_or_older as (
-    select t.patient_key, t.row_id, t.latest_lo::date, t.evidence_code
+    select t.patient_key, t.row_id, t.latest_lo::date
     from lab_test_with_result as t
     join subject as s using (patient_key)
     where t.valueset_oid = '2.16.840.1.113883.3.464.1003.110.12.1059'
@@ -56,7 +56,7 @@ numerator_evidence as (
 )
 select
     s.patient_key,
-    s.patient_key in (select patient_key from initial_population) as in_initial_population,
+    true as in_initial_population,
     null::varchar as stratum,
     nullif(concat_ws(',',
         case when s.patient_key in (select patient_key from hospice_services) then 'hospice' end,
@@ -66,7 +66,6 @@ select
     n.patient_key is not null as meets_numerator,
     null::varchar as evaluation_error,
     n.row_id as evidence_row_id,
-    n.evidence_date,
-    n.evidence_code
-from subject as s
+    n.evidence_date
+from initial_population as s
 left join numerator_evidence as n using (patient_key)

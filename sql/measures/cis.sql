@@ -15,7 +15,7 @@ child_window as (
            (birth_date + interval 1 year)::date as first_birthday,
            (birth_date + interval 2 year)::date as second_birthday
     from subject
-    where birth_date is not null
+    where patient_key in (select patient_key from initial_population)
 ),
 vaccine_evidence(antigen, resource_type, evidence_key, dose_schedule, window_start) as (
     values
@@ -49,26 +49,28 @@ vaccine_evidence(antigen, resource_type, evidence_key, dose_schedule, window_sta
 ),
 vaccination as (
     select i.patient_key, i.row_id, 'Immunization' as resource_type, m.valueset_oid as evidence_key,
-           earliest_of(i.start_lo, i.end_lo, i.start_lo)::date as dose_date, m.code_system || '|' || m.code as code
-    from clinical.immunization as i
-    join code_match as m using (row_id)
+           earliest_of(i.start_lo, i.end_lo, i.start_lo)::date as dose_date
+    from code_match as m
+    join clinical.immunization as i using (row_id)
     where i.status = 'completed'
+      and m.valueset_oid in (select evidence_key from vaccine_evidence)
     union all
     select i.patient_key, i.row_id, 'Immunization', 'cvx:119',
-           earliest_of(i.start_lo, i.end_lo, i.start_lo)::date, c.code_system || '|' || c.code
-    from clinical.immunization as i
-    join clinical.coding as c using (row_id)
-    where i.status = 'completed' and c.element = 'code'
-      and c.code_system = 'http://hl7.org/fhir/sid/cvx' and c.code_normalized = '119'
+           earliest_of(i.start_lo, i.end_lo, i.start_lo)::date
+    from direct_code as d
+    join clinical.immunization as i using (row_id)
+    where i.status = 'completed' and d.element = 'code'
+      and d.code_system = 'http://hl7.org/fhir/sid/cvx' and d.code_normalized = '119'
     union all
     select p.patient_key, p.row_id, 'Procedure', m.valueset_oid,
-           earliest_of(p.start_lo, p.end_lo, p.start_lo)::date, m.code_system || '|' || m.code
-    from clinical.procedure as p
-    join code_match as m using (row_id)
+           earliest_of(p.start_lo, p.end_lo, p.start_lo)::date
+    from code_match as m
+    join clinical.procedure as p using (row_id)
     where p.status = 'completed'
+      and m.valueset_oid in (select evidence_key from vaccine_evidence)
 ),
 antigen_dose as (
-    select v.patient_key, e.antigen, e.dose_schedule, v.dose_date, v.row_id, v.code
+    select v.patient_key, e.antigen, e.dose_schedule, v.dose_date, v.row_id
     from vaccination as v
     join vaccine_evidence as e on e.resource_type = v.resource_type and e.evidence_key = v.evidence_key
     join child_window as w using (patient_key)
@@ -90,11 +92,11 @@ antigen_dose_dates as (
 ),
 hepatitis_b_newborn_dose as (
     select p.patient_key, min(earliest_of(p.start_lo, p.end_lo, p.start_lo)::date) as newborn_date
-    from clinical.procedure as p
-    join clinical.coding as c using (row_id)
+    from direct_code as d
+    join clinical.procedure as p using (row_id)
     join child_window as w on w.patient_key = p.patient_key
-    where p.status = 'completed' and c.element = 'code'
-      and c.code_system = 'http://www.cms.gov/Medicare/Coding/ICD10' and c.code_normalized = '3E0234Z'
+    where p.status = 'completed' and d.element = 'code'
+      and d.code_system = 'http://www.cms.gov/Medicare/Coding/ICD10' and d.code_normalized = '3E0234Z'
       and earliest_of(p.start_lo, p.end_lo, p.start_lo)::date between w.birth_date and w.newborn_end
     group by p.patient_key
 ),
@@ -150,21 +152,22 @@ condition_evidence(antigen, evidence_key) as (
     ('rotavirus', 'snomed:428331000124103'),
     ('influenza', 'snomed:471361000124100')
 ),
-condition_in_first_two_years as (
-    select c.patient_key, c.row_id
-    from clinical.condition as c
-    join child_window as w using (patient_key)
-    where starts_during_day(c.start_lo, c.start_hi, w.birth_date, w.second_birthday)
+condition_code as (
+    select row_id, valueset_oid as evidence_key from code_match
+    where valueset_oid in (select evidence_key from condition_evidence)
+       or valueset_oid in ('2.16.840.1.113883.3.464.1003.120.12.1007', '2.16.840.1.113883.3.464.1003.120.12.1001',
+                           '2.16.840.1.113883.3.464.1003.120.12.1003', '2.16.840.1.113883.3.464.1003.108.12.1009',
+                           '2.16.840.1.113883.3.464.1003.199.12.1056')
+    union all
+    select row_id, 'snomed:' || code_normalized from direct_code
+    where element = 'code' and code_system = 'http://snomed.info/sct'
 ),
 condition_key as (
-    select c.patient_key, m.valueset_oid as evidence_key
-    from condition_in_first_two_years as c
-    join code_match as m using (row_id)
-    union all
-    select c.patient_key, 'snomed:' || k.code_normalized
-    from condition_in_first_two_years as c
-    join clinical.coding as k using (row_id)
-    where k.element = 'code' and k.code_system = 'http://snomed.info/sct'
+    select c.patient_key, k.evidence_key
+    from condition_code as k
+    join clinical.condition as c using (row_id)
+    join child_window as w on w.patient_key = c.patient_key
+    where starts_during_day(c.start_lo, c.start_hi, w.birth_date, w.second_birthday)
 ),
 condition_antigen as (
     select distinct k.patient_key, e.antigen
@@ -191,24 +194,23 @@ all_antigens_met as (
     having count(distinct antigen) = 10
 ),
 immunocompromising_condition as (
-    select c.patient_key
-    from condition_in_first_two_years as c
-    join code_match as m using (row_id)
-    where m.valueset_oid in ('2.16.840.1.113883.3.464.1003.120.12.1007',   -- severe combined immunodeficiency
+    select k.patient_key
+    from condition_key as k
+    where k.evidence_key in ('2.16.840.1.113883.3.464.1003.120.12.1007',   -- severe combined immunodeficiency
                              '2.16.840.1.113883.3.464.1003.120.12.1001',   -- disorders of the immune system
                              '2.16.840.1.113883.3.464.1003.120.12.1003',   -- HIV
                              '2.16.840.1.113883.3.464.1003.108.12.1009',   -- lymphatic / haematopoietic cancer
                              '2.16.840.1.113883.3.464.1003.199.12.1056')   -- intussusception
 ),
 numerator_evidence as (
-    select d.patient_key, d.row_id, d.dose_date as evidence_date, d.code as evidence_code
+    select d.patient_key, d.row_id, d.dose_date as evidence_date
     from antigen_dose as d
     where d.patient_key in (select patient_key from all_antigens_met)
     qualify row_number() over (partition by d.patient_key order by d.dose_date desc, d.row_id) = 1
 )
 select
     s.patient_key,
-    s.patient_key in (select patient_key from initial_population) as in_initial_population,
+    true as in_initial_population,
     null::varchar as stratum,
     nullif(concat_ws(',',
         case when s.patient_key in (select patient_key from hospice_services) then 'hospice' end,
@@ -218,7 +220,6 @@ select
     s.patient_key in (select patient_key from all_antigens_met) as meets_numerator,
     null::varchar as evaluation_error,
     n.row_id as evidence_row_id,
-    n.evidence_date,
-    n.evidence_code
-from subject as s
+    n.evidence_date
+from initial_population as s
 left join numerator_evidence as n using (patient_key)

@@ -1,7 +1,7 @@
 -- COL, Colorectal Cancer Screening (CMS130), measures.md 3.2. Strata by age at MP end.
 create or replace temp table measure_population as
 with initial_population as (
-    select s.patient_key
+    select s.patient_key, s.age_at_end
     from subject as s
     where s.age_at_end between 46 and 75
       and s.patient_key in (select patient_key from qualifying_encounter where list = 'adult')
@@ -9,25 +9,25 @@ with initial_population as (
 malignant_neoplasm as (
     select c.patient_key
     from clinical.condition as c
-    join subject as s using (patient_key)
+    join subject as s on s.patient_key = c.patient_key
     where c.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.108.12.1001')
       and c.start_hi::date <= s.mp_end_date
 ),
 total_colectomy as (
     select p.patient_key
     from clinical.procedure as p
-    join subject as s using (patient_key)
-    where p.status = 'completed'
-      and p.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1019')
+    join subject as s on s.patient_key = p.patient_key
+    where p.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1019')
+      and p.status = 'completed'
       and p.end_hi::date <= s.mp_end_date
 ),
 -- Lab tests (FOBT, sDNA-FIT): laboratory category, a value, latest(effective) in the window.
 lab_test_with_result as (
-    select o.patient_key, o.row_id, m.valueset_oid, m.code_system || '|' || m.code as evidence_code,
+    select o.patient_key, o.row_id, m.valueset_oid,
            latest_of(o.start_lo, o.end_lo, o.end_lo) as latest_lo,
            latest_of(o.start_hi, o.end_hi, o.end_lo) as latest_hi
-    from clinical.observation as o
-    join code_match as m using (row_id)
+    from code_match as m
+    join clinical.observation as o using (row_id)
     where m.valueset_oid in ('2.16.840.1.113883.3.464.1003.198.12.1011',    -- FOBT
                              '2.16.840.1.113883.3.464.1003.108.12.1039')    -- sDNA FIT
       and o.status in ('final', 'amended', 'corrected')
@@ -36,24 +36,24 @@ lab_test_with_result as (
       and not (o.value_type = 'Quantity' and o.value_quantity is null)
 ),
 fecal_occult_blood_test as (
-    select t.patient_key, t.row_id, t.latest_lo::date as evidence_date, t.evidence_code
+    select t.patient_key, t.row_id, t.latest_lo::date as evidence_date
     from lab_test_with_result as t
     join subject as s using (patient_key)
     where t.valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1011'
       and during_day(t.latest_lo, t.latest_hi, s.mp_start_date, s.mp_end_date)
 ),
 stool_dna_fit as (
-    select t.patient_key, t.row_id, t.latest_lo::date, t.evidence_code
+    select t.patient_key, t.row_id, t.latest_lo::date
     from lab_test_with_result as t
     join subject as s using (patient_key)
     where t.valueset_oid = '2.16.840.1.113883.3.464.1003.108.12.1039'
       and during_day(t.latest_lo, t.latest_hi, (s.mp_start - interval 2 year)::date, s.mp_end_date)
 ),
 screening_procedure as (
-    select p.patient_key, p.row_id, p.end_lo::date as evidence_date, m.code_system || '|' || m.code as evidence_code
-    from clinical.procedure as p
-    join subject as s using (patient_key)
-    join code_match as m using (row_id)
+    select p.patient_key, p.row_id, p.end_lo::date as evidence_date
+    from code_match as m
+    join clinical.procedure as p using (row_id)
+    join subject as s on s.patient_key = p.patient_key
     where p.status = 'completed'
       and ((m.valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1010'      -- flexible sigmoidoscopy
             and ends_during_day(p.end_lo, p.end_hi, (s.mp_start - interval 4 year)::date, s.mp_end_date))
@@ -61,11 +61,10 @@ screening_procedure as (
             and ends_during_day(p.end_lo, p.end_hi, (s.mp_start - interval 9 year)::date, s.mp_end_date)))
 ),
 ct_colonography as (
-    select o.patient_key, o.row_id, o.end_lo::date, m.code_system || '|' || m.code
+    select o.patient_key, o.row_id, o.end_lo::date
     from clinical.observation as o
-    join subject as s using (patient_key)
-    join code_match as m using (row_id)
-    where m.valueset_oid = '2.16.840.1.113883.3.464.1003.108.12.1038'
+    join subject as s on s.patient_key = o.patient_key
+    where o.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.108.12.1038')
       and o.status in ('final', 'amended', 'corrected')
       and ends_during_day(o.end_lo, o.end_hi, (s.mp_start - interval 4 year)::date, s.mp_end_date)
 ),
@@ -80,7 +79,7 @@ numerator_evidence as (
 )
 select
     s.patient_key,
-    s.patient_key in (select patient_key from initial_population) as in_initial_population,
+    true as in_initial_population,
     case when s.age_at_end between 46 and 49 then '46-49'
          when s.age_at_end between 50 and 75 then '50-75' end as stratum,
     nullif(concat_ws(',',
@@ -94,8 +93,7 @@ select
     n.patient_key is not null as meets_numerator,
     null::varchar as evaluation_error,
     n.row_id as evidence_row_id,
-    n.evidence_date,
-    n.evidence_code
-from subject as s
+    n.evidence_date
+from initial_population as s
 left join advanced_illness_frailty as aif using (patient_key)
 left join numerator_evidence as n using (patient_key)

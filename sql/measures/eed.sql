@@ -3,7 +3,7 @@ create or replace temp table measure_population as
 with diabetes as (
     select c.patient_key
     from clinical.condition as c
-    join subject as s using (patient_key)
+    join subject as s on s.patient_key = c.patient_key
     where c.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.103.12.1001')
       and overlaps_day(c.start_hi, c.end_lo, s.mp_start_date, s.mp_end_date)
 ),
@@ -17,17 +17,16 @@ initial_population as (
 diabetic_retinopathy as (
     select c.patient_key
     from clinical.condition as c
-    join subject as s using (patient_key)
+    join subject as s on s.patient_key = c.patient_key
     where c.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.526.3.327')
       and overlaps_day(c.start_hi, c.end_lo, s.mp_start_date, s.mp_end_date)
 ),
 -- With retinopathy the exam must be in the MP; without, in the MP or the year before.
 retinal_exam as (
-    select o.patient_key, o.row_id, o.end_lo::date as evidence_date, m.code_system || '|' || m.code as evidence_code
+    select o.patient_key, o.row_id, o.end_lo::date as evidence_date
     from clinical.observation as o
-    join subject as s using (patient_key)
-    join code_match as m using (row_id)
-    where m.valueset_oid = '2.16.840.1.113883.3.464.1003.115.12.1088'
+    join subject as s on s.patient_key = o.patient_key
+    where o.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.115.12.1088')
       and o.status in ('final', 'amended', 'corrected')
       and o.row_id in (select row_id from observation_category where category = 'exam')
       and during_day(o.start_lo, o.end_hi,
@@ -41,7 +40,7 @@ numerator_evidence as (
 )
 select
     s.patient_key,
-    s.patient_key in (select patient_key from initial_population) as in_initial_population,
+    true as in_initial_population,
     null::varchar as stratum,
     nullif(concat_ws(',',
         case when s.patient_key in (select patient_key from hospice_services) then 'hospice' end,
@@ -52,8 +51,7 @@ select
     n.patient_key is not null as meets_numerator,
     null::varchar as evaluation_error,
     n.row_id as evidence_row_id,
-    n.evidence_date,
-    n.evidence_code
-from subject as s
+    n.evidence_date
+from initial_population as s
 left join advanced_illness_frailty as aif using (patient_key)
 left join numerator_evidence as n using (patient_key)

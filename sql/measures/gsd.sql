@@ -4,7 +4,7 @@ create or replace temp table measure_population as
 with diabetes as (
     select c.patient_key
     from clinical.condition as c
-    join subject as s using (patient_key)
+    join subject as s on s.patient_key = c.patient_key
     where c.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.103.12.1001')
       and overlaps_day(c.start_hi, c.end_lo, s.mp_start_date, s.mp_end_date)
 ),
@@ -15,22 +15,24 @@ initial_population as (
       and s.patient_key in (select patient_key from qualifying_encounter where list = 'adult')
       and s.patient_key in (select patient_key from diabetes)
 ),
+glycemic_status_assessment_code as (     -- HbA1c Laboratory Test, or GMI (LOINC 97506-0)
+    select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1013'
+    union
+    select row_id from direct_code
+    where element = 'code' and code_system = 'http://loinc.org' and code_normalized = '97506-0'
+),
 glycemic_status_assessment as (
     select o.patient_key, o.row_id, o.value_type, o.value_quantity, o.value_unit, o.value_unit_system,
            o.value_comparator,
-           latest_of(o.start_lo, o.end_lo, o.end_lo)::date as assessment_date,
-           c.code_system || '|' || c.code as evidence_code
-    from clinical.observation as o
-    join subject as s using (patient_key)
-    join clinical.coding as c using (row_id)
-    where c.element = 'code'
-      and (c.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1013')
-           or (c.code_system = 'http://loinc.org' and c.code_normalized = '97506-0'))
+           latest_of(o.start_lo, o.end_lo, o.end_lo)::date as assessment_date
+    from glycemic_status_assessment_code as a
+    join clinical.observation as o using (row_id)
+    join subject as s on s.patient_key = o.patient_key
+    where o.patient_key in (select patient_key from initial_population)
       and o.status in ('final', 'amended', 'corrected')
       and o.row_id in (select row_id from observation_category where category = 'laboratory')
       and during_day(latest_of(o.start_lo, o.end_lo, o.end_lo), latest_of(o.start_hi, o.end_hi, o.end_lo),
                      s.mp_start_date, s.mp_end_date)
-    qualify row_number() over (partition by o.row_id order by c.code_system, c.code) = 1
 ),
 -- The most recent day's assessment with the lowest quantity; results that are not quantities
 -- sort first (measures.md 6.2), and among those one without any value first.
@@ -46,7 +48,7 @@ most_recent_assessment as (
                  row_id) = 1
 ),
 numerator_evidence as (
-    select patient_key, row_id, assessment_date as evidence_date, evidence_code,
+    select patient_key, row_id, assessment_date as evidence_date,
            result_quantity is null and (value_type is null or value_type = 'Quantity') as has_no_result,
            result_quantity > 9 and value_unit = '%' and value_comparator is null
                and coalesce(value_unit_system, 'http://unitsofmeasure.org') = 'http://unitsofmeasure.org'
@@ -58,7 +60,7 @@ numerator_evidence as (
 )
 select
     s.patient_key,
-    s.patient_key in (select patient_key from initial_population) as in_initial_population,
+    true as in_initial_population,
     null::varchar as stratum,
     nullif(concat_ws(',',
         case when s.patient_key in (select patient_key from hospice_services) then 'hospice' end,
@@ -70,8 +72,7 @@ select
     case when n.has_unusable_quantity
          then 'glycemic result with a comparator or a non-UCUM unit' end as evaluation_error,
     n.row_id as evidence_row_id,
-    n.evidence_date,
-    n.evidence_code
-from subject as s
+    n.evidence_date
+from initial_population as s
 left join advanced_illness_frailty as aif using (patient_key)
 left join numerator_evidence as n using (patient_key)
