@@ -4,8 +4,9 @@
 
 Generates, in a fresh DuckDB file, `--members` patients and about `--lines` clinical rows spread over
 three years (2023-2025) the way claims reach the clinical model (encounters, diagnoses, procedures,
-lab results, pharmacy fills, immunizations; one coding each, codes drawn from the published value
-sets plus as many non-matching codes), then evaluates measurement year 2025 in a separate process
+lab results, pharmacy fills, immunizations; one coding each: a share of the rows per table carries a
+code of one of the published value sets, every value set equally likely, the rest codes that match
+nothing), then evaluates measurement year 2025 in a separate process
 and prints the evaluation wall time and that process's peak RSS. Value sets are read in place from
 --valuesets (default ../shared/valuesets). A script that prints figures, never a timed test.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -44,6 +46,10 @@ CODE_SYSTEMS = {
     "medication_request": ("http://www.nlm.nih.gov/research/umls/rxnorm",),
     "immunization": ("http://hl7.org/fhir/sid/cvx",),
 }
+# Share of rows whose code is in some value set of the measures (visits mostly are; most diagnoses,
+# procedures and fills are not).
+MATCH_SHARE = {"encounter": 0.6, "condition": 0.3, "procedure": 0.3, "observation": 0.6,
+               "medication_request": 0.2, "immunization": 0.9}
 RESOURCE_TYPES = {"encounter": "Encounter", "condition": "Condition", "procedure": "Procedure",
                   "observation": "Observation", "medication_request": "MedicationRequest",
                   "immunization": "Immunization"}
@@ -70,29 +76,44 @@ def generate(db_path: Path, valuesets: Path, members: int, lines: int) -> dict[s
     for table, share in TABLE_SHARES.items():
         n = int(lines * share)
         systems = list(CODE_SYSTEMS[table])
-        # The pool: every value-set code of the table's code systems, and as many codes that match none.
-        pool = con.execute("""
-            select list(struct_pack(s := code_system, c := code_normalized)) from (
-                select distinct code_system, code_normalized from measures.valueset_code
-                where code_system in (select unnest($systems))
-                union all
-                select $first_system, 'NOMATCH' || i::varchar
-                from range((select count(distinct code_normalized) from measures.valueset_code
-                            where code_system in (select unnest($systems)))) t(i))""",
-                           {"systems": systems, "first_system": systems[0]}).fetchone()[0]
-        con.execute("create or replace temp table code_pool as select unnest($pool, recursive := true)",
-                    {"pool": pool})
-        con.execute("create or replace temp table pool as select row_number() over () - 1 as k, s, c from code_pool")
-        pool_size = len(pool)
+        # Codes: with probability MATCH_SHARE[table] a code of one value set (value sets equally likely,
+        # then a code within it), otherwise a code that matches none.
+        con.execute("""
+            create or replace temp table valueset_code_pool as
+            select dense_rank() over (order by valueset_oid) - 1 as vs_index,
+                   row_number() over (partition by valueset_oid order by code_system, code_normalized) - 1 as k,
+                   count(*) over (partition by valueset_oid) as codes_in_valueset,
+                   code_system, code_normalized
+            from measures.valueset_code
+            where code_system in (select unnest($systems))""", {"systems": systems})
+        con.execute("create or replace temp table valueset_size as "
+                    "select distinct vs_index, codes_in_valueset from valueset_code_pool")
+        valueset_count = con.execute("select count(*) from valueset_size").fetchone()[0]
         con.execute("""
             create or replace temp table generated as
-            select $first + i as row_id,
-                   'M' || lpad((hash(i, $t, 'm') % $members)::varchar, 8, '0') as patient_key,
-                   (date '2023-01-01' + (hash(i, $t, 'd') % 1095)::integer)::timestamp as day_start,
-                   hash(i, $t, 'k') % $pool_size as k,
-                   4 + (hash(i, $t, 'v') % 90) / 10.0 as value
-            from range($n) t(i)""",
-                    {"first": next_id, "t": table, "members": members, "pool_size": pool_size, "n": n})
+            with drawn as (
+                select $first + i as row_id,
+                       'M' || lpad((hash(i, $t, 'm') % $members)::varchar, 8, '0') as patient_key,
+                       (date '2023-01-01' + (hash(i, $t, 'd') % 1095)::integer)::timestamp as day_start,
+                       hash(i, $t, 'p') % 1000 < $match_permille as matches,
+                       hash(i, $t, 'v') % $valueset_count as vs_index,
+                       hash(i, $t, 'k') as code_draw,
+                       4 + (hash(i, $t, 'x') % 90) / 10.0 as value
+                from range($n) t(i)
+            ),
+            located as (
+                select d.*, d.code_draw % z.codes_in_valueset as k
+                from drawn as d
+                join valueset_size as z using (vs_index)
+            )
+            select l.row_id, l.patient_key, l.day_start, l.value,
+                   case when l.matches then p.code_system else $first_system end as code_system,
+                   case when l.matches then p.code_normalized
+                        else 'NOMATCH' || (l.code_draw % 5000)::varchar end as code
+            from located as l
+            join valueset_code_pool as p using (vs_index, k)""",
+                    {"first": next_id, "t": table, "members": members, "n": n, "first_system": systems[0],
+                     "match_permille": int(MATCH_SHARE[table] * 1000), "valueset_count": valueset_count})
         common = ("g.row_id, g.patient_key, 'claims', 'medical_claim.parquet', g.row_id::varchar, "
                   "g.day_start, g.day_start + interval 86399999 millisecond, "
                   "g.day_start, g.day_start + interval 86399999 millisecond")
@@ -123,8 +144,8 @@ def generate(db_path: Path, valuesets: Path, members: int, lines: int) -> dict[s
             con.execute(f"insert into clinical.{table} ({columns}, status) "
                         f"select {common}, '{STATUS[table]}' from generated g")
         con.execute("""insert into clinical.coding
-                       select g.row_id, g.patient_key, $rt, 'code', p.s, p.c, p.c
-                       from generated g join pool p using (k)""", {"rt": RESOURCE_TYPES[table]})
+                       select row_id, patient_key, $rt, 'code', code_system, code, code from generated""",
+                    {"rt": RESOURCE_TYPES[table]})
         counts[table] = n
         next_id += n
     con.execute("checkpoint")
@@ -174,13 +195,16 @@ def main() -> None:
         counts = generate(db_path, args.valuesets, args.members, args.lines)
         print(f"generated {sum(counts.values()):,} clinical rows for {args.members:,} members "
               f"in {time.perf_counter() - started:.1f} s: {counts}")
+    load_before = os.getloadavg()[0]
     proc = subprocess.run([sys.executable, __file__, "--evaluate-only", "--db", str(db_path),
                            "--year", str(args.year), "--memory-limit", args.memory_limit],
                           capture_output=True, text=True, check=True)
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_kib, cpu_seconds = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     print(f"evaluated 7 measures, measurement year {args.year}: {result['seconds']:.1f} s wall, "
-          f"peak RSS {peak_kib / 1024 / 1024:.2f} GiB, {result['rows_written']:,} result rows")
+          f"peak RSS {peak_kib / 1024 / 1024:.2f} GiB, {result['rows_written']:,} result rows; "
+          f"process CPU {cpu_seconds:.1f} s; load average before {load_before:.1f}")
     print("slowest steps: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in
                                          sorted(result["steps"].items(), key=lambda kv: -kv[1])[:8]))
     print("measure  IP  DENEX  NUM")
