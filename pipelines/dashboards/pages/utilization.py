@@ -64,6 +64,8 @@ def metrics(con: duckdb.DuckDBPyConnection, year: int, level: str, names: list[s
 
 def _suppress_metric_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """Event metrics: the event numerator and the members (or index stays) are counts; money metrics: members."""
+    if frame.is_empty():
+        return frame
     event = frame.filter(pl.col("metric").is_in(list(EVENT_METRICS)))
     money = frame.filter(~pl.col("metric").is_in(list(EVENT_METRICS)))
     parts = []
@@ -83,7 +85,7 @@ def _suppress_metric_rows(frame: pl.DataFrame) -> pl.DataFrame:
     # Readmission rates are proportions; show them as percentages.
     return out.with_columns(
         pl.when(pl.col("metric") == "readmission_rate")
-        .then(pl.col("observed").map_elements(lambda v: f"{v * 100:.1f}%", return_dtype=pl.String))
+        .then(pl.format("{}%", (pl.col("observed") * 100).round(1)))
         .otherwise(pl.col("observed_label")).fill_null(pl.col("observed_label")).alias("observed_label"))
 
 
