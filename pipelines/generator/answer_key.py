@@ -103,7 +103,7 @@ def planted_facts(cases) -> ClinicalFacts:
                 default = (False, "cbp.no_hypertension_evidence" if spec.condition == "hypertension"
                            else "diabetes.no_evidence")
                 condition[i], condition_rule[i] = case.expect.get(spec.condition, default)
-            exclusion[i], exclusion_rule[i] = case.expect.get("exclusion", {}).get(measure, (None, None))
+            exclusion[i], exclusion_rule[i] = case.expect.get("exclusion", {}).get(measure, ("", None))
             default = (True, "gsd.no_assessment") if spec.default_numerator else \
                 (False, f"{measure.lower()}.no_numerator_evidence")
             numerator[i], numerator_rule[i] = case.expect.get("numerator", {}).get(measure, default)
@@ -179,20 +179,20 @@ def key_table(frame: MemberFrame, year: int, clinical: ClinicalFacts | None) -> 
             line_m, line_rule_m = line, line_rule
         rows = np.flatnonzero(band)
         rules = [["no_enrollment" if no_segments[i] else str(ce_rule[i])] for i in rows]
-        eligible = ce[rows].astype(object)
-        scope = np.full(len(rows), "enrollment", dtype=object)
-        if clinical is not None:
-            scope[:] = "full"
-        if spec.condition is not None:
-            if clinical is None:
-                eligible = np.where(ce[rows], None, False).astype(object)
-            else:
-                has = clinical.condition[measure][rows]
-                for k, i in enumerate(rows):
-                    rules[k].append(str(clinical.condition_rule[measure][i]))
-                eligible = np.array([bool(c) and bool(h) for c, h in zip(ce[rows], has)], dtype=object)
-        reasons = []
+        exclusion = np.empty(len(rows), dtype=object)
+        numerator = np.empty(len(rows), dtype=object)
+        eligible = np.empty(len(rows), dtype=object)
+        reason_text = np.empty(len(rows), dtype=object)
         for k, i in enumerate(rows):
+            has = True
+            if spec.condition is not None:
+                has = None if clinical is None else clinical.condition[measure][i]
+                if ce[i] and clinical is not None:
+                    rules[k].append(str(clinical.condition_rule[measure][i]))
+            eligible[k] = False if not ce[i] else (None if has is None else bool(has))
+            if eligible[k] is False:
+                exclusion[k], numerator[k], reason_text[k] = False, False, None
+                continue
             found = []
             if died[i]:
                 found.append("death")
@@ -200,15 +200,6 @@ def key_table(frame: MemberFrame, year: int, clinical: ClinicalFacts | None) -> 
                 found.append("hospice")
             if spec.institutional and institutional[i]:
                 found.append("long_term_institution")
-            reasons.append(found)
-        exclusion = np.empty(len(rows), dtype=object)
-        numerator = np.empty(len(rows), dtype=object)
-        reason_text = np.empty(len(rows), dtype=object)
-        for k, i in enumerate(rows):
-            if eligible[k] is False:
-                exclusion[k], numerator[k], reason_text[k] = False, False, None
-                continue
-            found = list(reasons[k])
             if found and found[0] == "long_term_institution":
                 rules[k] += (["institutional_snp_66_plus"] if snp[i] else []) + \
                     (["long_term_institutional_66_plus"] if long_term[i] and not snp[i] else [])
@@ -216,22 +207,28 @@ def key_table(frame: MemberFrame, year: int, clinical: ClinicalFacts | None) -> 
                 rules[k].append({"death": "death", "hospice": "hospice_flag"}[found[0]])
             elif spec.institutional and institutional_young[i]:
                 rules[k].append("institutional_under_66_not_excluded")
-            if clinical is not None:
-                extra = clinical.exclusion[measure][i]
-                if extra:
-                    found.append(str(extra))
-                    rules[k].append(str(clinical.exclusion_rule[measure][i]))
+            extra = None if clinical is None else clinical.exclusion[measure][i]  # reason, '' = none, None = unknown
+            if extra:
+                found += [r for r in str(extra).split(";") if r not in found]
+                rules[k].append(str(clinical.exclusion_rule[measure][i]))
             if found:
-                # Eligibility unknown (condition not identified by the key): excluded if eligible.
-                exclusion[k] = True if eligible[k] is not None else None
+                # Excluded if eligible (eligibility may be unknown when the condition is).
+                exclusion[k] = True if eligible[k] else None
                 numerator[k], reason_text[k] = False, ";".join(found)
                 continue
-            if clinical is None or eligible[k] is None:
-                exclusion[k], numerator[k], reason_text[k] = None, None, None
+            reason_text[k] = None
+            if extra is None or eligible[k] is None:
+                if clinical is not None and extra is None:
+                    rules[k].append(str(clinical.exclusion_rule[measure][i]))
+                exclusion[k], numerator[k] = None, None
                 continue
-            exclusion[k], reason_text[k] = False, None
-            numerator[k] = bool(clinical.numerator[measure][i])
+            exclusion[k] = False
+            value = clinical.numerator[measure][i]
+            numerator[k] = None if value is None else bool(value)
             rules[k].append(str(clinical.numerator_rule[measure][i]))
+        known = np.array([e is not None and x is not None and v is not None
+                          for e, x, v in zip(eligible, exclusion, numerator)], dtype=bool)
+        scope = np.where(known, "full", "partial").astype(object)
         for k, i in enumerate(rows):
             if line_m[i] is not None:
                 rules[k].append(str(line_rule_m[i]))

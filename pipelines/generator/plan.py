@@ -20,6 +20,7 @@ from pipelines.generator.answer_key import ANSWER_KEY_NAME, MemberFrame, key_tab
 from pipelines.generator.arrays import NO_DATE, ChunkedParquetWriter, arrow_type, coded, iso_dates, prefixed_ids
 from pipelines.generator.bad_rows import BREAKABLE, KINDS, QUARANTINE_RULE, UNKNOWN_MEMBER_BASE, BadRowInjector
 from pipelines.generator.claims import MEDICAL_CLAIM_COLUMNS, BlockClaims
+from pipelines.generator.drawn_key import drawn_facts
 from pipelines.generator.edge_cases import cases_for_window, planted_frame_arrays, planted_tables
 from pipelines.generator.members import LINE_NAMES, MEASURES, MEDICARE, Members, Window, build_members
 from pipelines.generator.providers import build_roster
@@ -131,6 +132,17 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
                      for f in schema], names=schema.names).cast(schema)
 
 
+def _pharmacy_fills(table: pa.Table, person_ids: pa.Array) -> tuple[np.ndarray, ...]:
+    """(block member index, fill day number, days supply, RxNorm text) of a block's pharmacy rows."""
+    import pyarrow.compute as pc
+
+    member = pc.index_in(table["person_id"], value_set=person_ids).to_numpy(zero_copy_only=False)
+    fill = np.array(pc.cast(table["dispensing_date"], pa.string()).to_numpy(zero_copy_only=False), dtype="datetime64[D]")
+    rxnorm = pc.fill_null(pc.cast(table["rxnorm_code"], pa.string()), "").to_numpy(zero_copy_only=False)
+    return (member.astype(np.int64), fill.astype(np.int64), table["days_supply"].to_numpy().astype(np.int64),
+            rxnorm.astype(str))
+
+
 def _drawn_frame(members: Members, person_ids: pa.Array) -> MemberFrame:
     """The enrollment facts of drawn members exactly as `eligibility_table` writes them."""
     valid = members.seg_start != NO_DATE
@@ -223,7 +235,8 @@ def generate_plan(members: int, years: int, seed: int, out_dir: Path, end_year: 
             claims, reversals = block.table(base, person_ids, provider_npi, provider_tin, roster.in_network)
             write("medical_claim", claims)
             del claims
-            write("pharmacy_claim", pharmacy_table(block, base, person_ids, provider_npi))
+            pharmacy = pharmacy_table(block, base, person_ids, provider_npi)
+            write("pharmacy_claim", pharmacy)
             write("lab_result", lab_table(block, base, person_ids, provider_npi, window.end + 40))
             write("immunization", immunization_table(block, base, person_ids))
             write("medical_record_abstraction", abstraction_table(block, base, person_ids, provider_npi))
@@ -231,7 +244,10 @@ def generate_plan(members: int, years: int, seed: int, out_dir: Path, end_year: 
             write("chart_audit", audits)
             write("survey_response", survey_table(block, base, person_ids, provider_npi, experience))
 
-            key = key_table(_drawn_frame(block_members, person_ids), window.last_year, None)
+            facts = drawn_facts(block, window.last_year, _pharmacy_fills(pharmacy, person_ids))
+            del pharmacy
+            key = key_table(_drawn_frame(block_members, person_ids), window.last_year, facts)
+            block.line_columns = None
             if key_writer is None:
                 key_writer = ChunkedParquetWriter(extra_dir / ANSWER_KEY_NAME, key.schema)
             key_writer.write(key)

@@ -159,16 +159,37 @@ def test_planted_claims_carry_the_edges_they_stand_for(edge_con, edge_plan_dir):
     assert no_enrollment == 1
 
 
-def test_drawn_members_are_keyed_on_enrollment_only(plan_dir, manifest):
+def test_drawn_members_are_keyed_in_full_except_where_the_spec_leaves_a_point_open(plan_dir, manifest):
     assert manifest["planted_edge_members"]["count"] == 0  # off by default
     key = _key(plan_dir)
     drawn = key[key.case.isna()]
-    assert (drawn.key_scope == "enrollment").all() and drawn.member_index.max() < 1500
-    # Not eligible or excluded by an enrollment rule: decided; otherwise the clinical part is unknown.
-    decided = drawn[drawn.denominator.eq(False) | drawn.exclusion_reason.notna()]
-    assert decided.numerator.eq(False).all()
-    undecided = drawn[drawn.denominator.eq(True) & drawn.exclusion.isna()]
-    assert undecided.numerator.isna().all() and len(undecided) > 100
+    assert drawn.member_index.max() < 1500
+    partial = drawn[drawn.key_scope == "partial"]
+    assert len(partial) < 0.01 * len(drawn)
+    assert partial.rule.str.contains("ambiguous.").all()
+    # Every measure has members in and out of the numerator.
+    counted = drawn[drawn.denominator.eq(True) & drawn.exclusion.eq(False)]
+    rates = counted.groupby("measure").numerator.apply(lambda s: s.astype(float).mean())
+    assert set(rates.index) == {"BCS", "COL", "CCS", "CBP", "EED", "GSD", "CIS"}
+    assert rates.between(0.15, 0.9).all(), rates.to_dict()
+
+
+def test_drawn_bcs_and_col_numerators_match_the_screening_claims(plan_dir, con):
+    key = _key(plan_dir)
+    screened = {measure: {p for (p,) in con.execute(f"""
+        select distinct person_id from medical_claim
+        where upper(hcpcs_code) in ({codes}) and paid_amount >= 0
+          and cast(claim_line_start_date as date) between '{start}' and '2025-12-31'""").fetchall()}
+        for measure, codes, start in (("BCS", "'77067', '77063', '77065', 'G0202'", "2023-10-01"),
+                                      ("COL", "'45378', '45380', '45385', 'G0121', '81528', '74263'", "2023-01-01"))}
+    for measure, people in screened.items():
+        counted = key[(key.measure == measure) & key.denominator.eq(True) & key.exclusion.eq(False)]
+        hits = set(counted.person_id[counted.numerator.eq(True)])
+        misses = set(counted.person_id[counted.numerator.eq(False)])
+        assert hits and misses
+        assert misses.isdisjoint(people), measure
+        if measure == "BCS":
+            assert hits <= people
 
 
 def test_comparison_with_plan_results_finds_each_kind_of_disagreement():
