@@ -46,9 +46,18 @@ class HmoqaConfig(dg.ConfigurableResource):
     phi_export_dir: str | None = None
 
 
+def duckdb_config() -> dict[str, str]:
+    """DuckDB settings for every pipeline connection.
+
+    DuckDB's own default memory limit is 80% of RAM per process; on a shared 2-core machine that lets
+    one big step push others into swap. A fixed limit makes DuckDB spill to disk instead.
+    """
+    return {"memory_limit": os.environ.get("HMOQA_DUCKDB_MEMORY_LIMIT", "6GB")}
+
+
 def build_resources(settings: Settings) -> dict[str, object]:
     return {
-        "duckdb": DuckDBResource(database=str(settings.db_path)),
+        "duckdb": DuckDBResource(database=str(settings.db_path), connection_config=duckdb_config()),
         "hmoqa": HmoqaConfig(
             landing_dir=str(settings.landing_dir),
             output_dir=str(settings.output_dir),
