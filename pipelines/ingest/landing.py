@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import gzip
 import hashlib
 import io
 from collections.abc import Mapping
@@ -17,7 +18,7 @@ import duckdb
 
 from pipelines.contract import SOURCES, Source
 from pipelines.ingest.errors import IngestError
-from pipelines.ingest.sqltext import ident, service_month
+from pipelines.ingest.sqltext import ident, service_month, sql_string
 
 REQUIRED_SOURCES = ("eligibility", "medical_claim")
 _SINGLE_FILE_SUFFIXES = (".csv", ".csv.gz", ".parquet")
@@ -93,9 +94,32 @@ def _scan(path: Path) -> str:
     if is_parquet(path):
         # file_row_number keeps the scan parallel; WITH ORDINALITY would make it single-threaded.
         return "(select *, file_row_number + 1 as ordinality from read_parquet($path, file_row_number = true))"
-    # Every value is read as text, as written; types are decided in staging.
-    return ("read_csv($path, header = true, all_varchar = true, delim = ',', quote = '\"', "
-            "escape = '\"', strict_mode = true, encoding = 'utf-8') with ordinality")
+    # Every value is read as text, as written; types are decided in staging. The columns come from
+    # the header as the contract defines the format, not from DuckDB's sniffer, which on small files
+    # can mistake the dialect and return no rows at all instead of failing.
+    columns = ", ".join(f"{sql_string(name)}: 'VARCHAR'" for name in csv_header(path))
+    return (f"read_csv($path, header = true, auto_detect = false, columns = {{{columns}}}, delim = ',', "
+            "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, encoding = 'utf-8') "
+            "with ordinality")
+
+
+def csv_header(path: Path) -> list[str]:
+    """The column names in a CSV file's header row (UTF-8, a leading byte-order mark ignored)."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        first_line = handle.readline()
+    try:
+        text = first_line.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise IngestError(f"{path}: the header row is not valid UTF-8 (bytes {first_line[err.start:err.end + 1].hex(' ')}). "
+                          f"Landing files must be UTF-8; re-export it as UTF-8.") from err
+    header = next(csv.reader([text]), [])
+    if not header or header == [""]:
+        raise IngestError(f"{path}: the first line is empty; a source file needs a header row naming its columns")
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise IngestError(f"{path}: the header names {', '.join(map(repr, duplicated))} more than once")
+    return header
 
 
 def file_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:

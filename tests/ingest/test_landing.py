@@ -113,3 +113,25 @@ def test_invalid_utf8_is_located_by_row_and_column(tmp_path):
     path = tmp_path / "eligibility.csv"
     path.write_bytes(b"person_id,gender,city\nm1,female,Boston\nm2,male,Bogot\xe1\n")
     assert locate_invalid_utf8(path) == (2, "city", "e1 0a")
+
+
+def test_a_missing_required_column_is_named(tmp_path):
+    header = [c for c in CLAIM_HEADER if c != "paid_amount"]
+    path = write_csv(tmp_path / "medical_claim.csv", header, [claim("c1")[:-1]])
+    with pytest.raises(IngestError) as error:
+        check_columns(SOURCES["medical_claim"], path, file_columns(duckdb.connect(), path))
+    assert str(path) in str(error.value) and "'paid_amount'" in str(error.value)
+    assert "renamed" not in str(error.value)
+
+
+def test_a_ragged_csv_row_is_an_error_naming_the_file(tmp_path):
+    from pipelines.ingest.landing import read_error, select_sql
+
+    path = write_csv(tmp_path / "medical_claim.csv", CLAIM_HEADER, [claim("c1"), claim("c2") + ["extra"]])
+    con = duckdb.connect()
+    columns = file_columns(con, path)
+    with pytest.raises(duckdb.Error) as raised:
+        con.execute(f"select count(*) from ({select_sql(SOURCES['medical_claim'], path, columns)})",
+                    {"path": str(path)}).fetchall()
+    message = str(read_error(path, raised.value))
+    assert str(path) in message and "CSV" in message
