@@ -232,3 +232,23 @@ def test_load_raw_rolls_back_a_failed_file_of_several(tmp_path):
     with pytest.raises(IngestError, match="b.csv"):
         load_raw(con, "medical_claim", [good, bad], at, dt.date(2024, 1, 1), dt.date(2024, 2, 1))
     assert con.execute("select claim_id from raw.medical_claim").fetchall() == [("c1",)]
+
+
+def test_a_gzipped_csv_loads_like_a_plain_one(tmp_path):
+    import gzip
+
+    import duckdb
+
+    from pipelines.ingest.landing import discover
+    from pipelines.ingest.raw import load_raw
+
+    plain = write_csv(tmp_path / "plain.csv", CLAIM_HEADER, [claim("c1"), claim("c2", start="2024-01-31")])
+    (tmp_path / "landing").mkdir()
+    with gzip.open(tmp_path / "landing" / "medical_claim.csv.gz", "wb") as handle:
+        handle.write(plain.read_bytes())
+    paths = discover(tmp_path / "landing")["medical_claim"]
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    loaded = load_raw(con, "medical_claim", paths, dt.datetime(2024, 6, 1), dt.date(2024, 1, 1), dt.date(2024, 2, 1))
+    assert loaded.rows_loaded == 2
+    assert con.execute("select claim_id, _source_row from raw.medical_claim order by 2").fetchall() == [("c1", 1), ("c2", 2)]
