@@ -22,9 +22,8 @@ import duckdb
 
 from pipelines.contract import SOURCES
 from pipelines.duck import REPO_ROOT, run_sql_file
-from pipelines.ingest.sqltext import ident
+from pipelines.ingest.sqltext import castable, ident
 from pipelines.staging.rules import MEMBER_SUFFIX, NUMBER_SUFFIX, clean_expr
-from pipelines.ingest.sqltext import castable
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 DEFAULT_CHUNK_ROWS = 200_000

@@ -5,7 +5,6 @@ import datetime as dt
 
 import dagster as dg
 import duckdb
-import pytest
 
 from pipelines.ingest.raw import load_raw
 from pipelines.staging import load as staging_load
