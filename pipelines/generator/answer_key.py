@@ -147,7 +147,9 @@ def key_table(frame: MemberFrame, year: int, clinical: ClinicalFacts | None) -> 
     birth_year = birth.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
     age = year - birth_year  # age on Dec 31 of MY
     my_start, my_end = _year_bounds(year)
-    first_day = min(_year_bounds(year - 2)[0], int(add_years(birth, 1).min()) if n else my_start) - 1
+    # The widest window starts Oct 1 two years before MY (BCS); CIS children turning 2 in MY have their
+    # 1st birthday in MY-1. One day of margin on each side shows gaps running across the window edges.
+    first_day = _year_bounds(year - 2)[0] - 1
     grid = CoverageGrid(frame.seg_start, frame.seg_end, first_day, my_end + 1)
     anchor = np.full(n, my_end, dtype=np.int64)
     line, line_rule = product_line_on(frame.seg_start, frame.seg_end, frame.seg_line, anchor)

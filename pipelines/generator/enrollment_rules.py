@@ -35,7 +35,7 @@ class CoverageGrid:
         rows = np.broadcast_to(np.arange(start.shape[0])[:, None], start.shape)
         np.add.at(delta, (rows[use], lo[use]), 1)
         np.add.at(delta, (rows[use], hi[use]), -1)
-        self.covered = np.cumsum(delta[:, :days], axis=1) > 0
+        self.covered = np.cumsum(delta[:, :days], axis=1, dtype=np.int16) > 0
 
     def on(self, day: np.ndarray) -> np.ndarray:
         """Whether each member is covered on its `day` (days outside the grid are not covered)."""
