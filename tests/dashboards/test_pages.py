@@ -112,3 +112,52 @@ def test_waterfall_from_member_results_with_complementary_suppression(con):
     assert steps == [["eligible (initial population)", "30"], ["excluded: frailty", SUPPRESSED_LABEL],
                      ["excluded: hospice", SUPPRESSED_LABEL], ["denominator", "15"], ["numerator", "11"]]
     assert small_cells(render_page(page, PROVENANCE)) == []
+
+
+def test_experience_scores_shown_withheld_below_30_and_suppressed_below_11(con):
+    from pipelines.dashboards.pages import experience
+    rows = [
+        (2025, "clinician_group", "provider_npi", "1111111111", "doctor_communication", "top_box", 40, 80.0, 1.5, 81.5,
+         0.8, False, "shown", 81.5, None),
+        (2025, "clinician_group", "provider_npi", "2222222222", "doctor_communication", "top_box", 20, 70.0, 0.5, 70.5,
+         0.6, True, "too_few_respondents", None, "too_few_respondents"),
+        (2025, "clinician_group", "provider_npi", "3333333333", "doctor_communication", "top_box", 6, None, None, None,
+         None, None, "suppressed_privacy", None, "suppressed_privacy"),
+    ]
+    con.executemany("insert into scores.experience_score values (" + ",".join(["?"] * 15) + ")", rows)
+    page = experience.build(con, 2025)
+    providers = section(page, "Clinician-group survey")
+    assert [list(t.y) for t in providers.figure.data] == [[81.5]]
+    assert [row[2:5] for row in providers.table.rows] == [
+        ["40", "80.0", "81.5"], ["20", experience.WITHHELD_LABEL, experience.WITHHELD_LABEL],
+        [SUPPRESSED_LABEL, SUPPRESSED_LABEL, SUPPRESSED_LABEL]]
+    assert "No data" in section(page, "Health-plan survey").unavailable
+    assert small_cells(render_page(page, PROVENANCE)) == []
+
+
+def test_provider_scorecards_funnel_caterpillar_and_unranked_providers(con):
+    con.execute("""create table scores.provider_measure_score (measurement_year integer, measure_id varchar,
+                   provider_npi varchar, numerator integer, denominator integer, observed_rate double,
+                   shrunken_rate double, shrunken_low double, shrunken_high double, ranked boolean)""")
+    con.execute("""insert into scores.provider_measure_score values
+        (2025, 'BCS', '1111111111', 30, 100, 0.30, 0.32, 0.25, 0.40, true),
+        (2025, 'BCS', '2222222222', 60, 120, 0.50, 0.48, 0.40, 0.56, true),
+        (2025, 'BCS', '3333333333', 5, 20, 0.25, 0.38, 0.20, 0.55, false)""")
+    con.execute("create table scores.provider_composite (measurement_year integer, provider_npi varchar, "
+                "composite double, stars integer, ranked boolean)")
+    con.execute("insert into scores.provider_composite values (2025, '2222222222', 0.61, 4, true), "
+                "(2025, '1111111111', 0.42, 2, true), (2025, '3333333333', null, null, false)")
+    page = provider_scorecards.build(con, 2025)
+    funnel = section(page, "BCS Breast Cancer Screening: funnel").figure
+    points = funnel.data[0]
+    # Provider 3 has 5 hits: suppressed, so not plotted. Plan rate = 95 / 240.
+    assert list(points.x) == [100, 120] and list(points.y) == [0.30, 0.50]
+    assert {t.meta["kind"] for t in funnel.data[1:]} == {"reference"}
+    caterpillar = section(page, "BCS Breast Cancer Screening: shrunken")
+    assert list(caterpillar.figure.data[0].y) == ["1111111111", "2222222222"]
+    assert caterpillar.table.rows[2][-1] == "too few cases: not ranked"
+    assert caterpillar.figure.layout.shapes[0].x0 == pytest.approx(95 / 240)
+    stars = section(page, "Composite ranking").table.rows
+    assert stars == [["2222222222", "0.610", "\u2605" * 4], ["1111111111", "0.420", "\u2605" * 2],
+                     ["3333333333", "not ranked", "too few cases: not ranked"]]
+    assert small_cells(render_page(page, PROVENANCE)) == []

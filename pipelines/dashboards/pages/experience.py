@@ -16,6 +16,7 @@ TITLE = "Member experience"
 DESCRIPTION = "CAHPS-style composites and ratings: adjusted vs unadjusted, per plan, product line and provider."
 SCORES = "scores.experience_score"
 SCORING = "top_box"
+WITHHELD_LABEL = "withheld (<30 respondents)"
 
 
 def scores(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
@@ -30,8 +31,12 @@ def scores(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
         pl.when(pl.col("display_status") == "shown").then(pl.col(c)).otherwise(None).alias(c)
         for c in ("unadjusted_mean", "adjusted_mean"))
     frame = frame.with_columns(pl.col("respondents").cast(pl.Int64))
-    return suppress_derived(frame, {"unadjusted_mean": "number", "adjusted_mean": "number", "shown_score": "number",
-                                    "reliability": "ratio"}, counts=["respondents"], denominator="respondents")
+    frame = suppress_derived(frame, {"unadjusted_mean": "number", "adjusted_mean": "number", "shown_score": "number",
+                                     "reliability": "ratio"}, counts=["respondents"], denominator="respondents")
+    withheld = (pl.col("display_status") == "too_few_respondents") & pl.col("respondents").is_not_null()
+    return frame.with_columns(
+        pl.when(withheld).then(pl.lit(WITHHELD_LABEL)).otherwise(pl.col(c + "_label")).alias(c + "_label")
+        for c in ("unadjusted_mean", "adjusted_mean", "shown_score"))
 
 
 def build(con: duckdb.DuckDBPyConnection, year: int) -> Page:

@@ -10,7 +10,6 @@ import polars as pl
 from pipelines.dashboards import figures
 from pipelines.dashboards.pages import measure_tables as mt
 from pipelines.dashboards.pages.common import any_shown, query, table
-from pipelines.dashboards.privacy import suppress_counts, suppress_derived
 from pipelines.dashboards.shell import Page, Section
 from pipelines.stats.funnel import funnel_limits
 
@@ -93,11 +92,13 @@ def build(con: duckdb.DuckDBPyConnection, year: int) -> Page:
                                where measurement_year = $year order by ranked desc, composite desc nulls last""",
                       {"year": year})
     composite = composite.with_columns(
-        pl.when(pl.col("ranked")).then(pl.col("stars").cast(pl.Int64).map_elements(lambda s: "\u2605" * s, return_dtype=pl.String))
+        pl.when(pl.col("ranked")).then(pl.lit("\u2605").repeat_by(pl.col("stars").cast(pl.UInt32)).list.join(""))
         .otherwise(pl.lit("too few cases: not ranked")).alias("stars_text"),
         pl.when(pl.col("ranked")).then(pl.col("composite")).otherwise(None).alias("composite"))
-    composite = composite.with_columns(pl.col("composite").map_elements(lambda v: f"{v:.3f}", return_dtype=pl.String)
-                                       .fill_null("not ranked").alias("composite_text"))
+    composite = composite.with_columns(pl.col("composite").map_batches(
+        lambda values: pl.Series([None if v is None else f"{v:.3f}" for v in values], dtype=pl.String),
+        return_dtype=pl.String).fill_null("not ranked")
+                                       .alias("composite_text"))
     page.sections.append(Section(
         title="Composite ranking and stars",
         note="Providers with too few cases are shown but not ranked.",
