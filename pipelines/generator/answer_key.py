@@ -167,19 +167,25 @@ def key_table(frame: MemberFrame, year: int, clinical: ClinicalFacts | None) -> 
     for measure in MEASURE_ORDER:
         spec = MEASURES[measure]
         band = (age >= spec.low_age) & (age <= spec.high_age) & (frame.female | (not spec.female_only))
+        rows = np.flatnonzero(band)
+        sub = grid.subset(rows)
+        k_n = len(rows)
+        ce, ce_rule = np.zeros(n, dtype=bool), np.full(n, "", dtype=object)
         if measure == "CIS":
-            first, second = add_years(birth, 1), add_years(birth, 2)
-            ce, ce_rule = continuous_enrollment(grid, [(first, second)], second)
-            line_m, line_rule_m = product_line_on(frame.seg_start, frame.seg_end, frame.seg_line, second)
+            first, second = add_years(birth[rows], 1), add_years(birth[rows], 2)
+            ce[rows], ce_rule[rows] = continuous_enrollment(sub, [(first, second)], second)
+            line_m = np.full(n, None, dtype=object)
+            line_rule_m = np.full(n, "", dtype=object)
+            line_m[rows], line_rule_m[rows] = product_line_on(frame.seg_start[rows], frame.seg_end[rows],
+                                                              frame.seg_line[rows], second)
         else:
-            periods = [tuple(np.full(n, v, dtype=np.int64) for v in _year_bounds(y))
+            periods = [tuple(np.full(k_n, v, dtype=np.int64) for v in _year_bounds(y))
                        for y in range(year - min(spec.years_back, 1), year + 1)]
             no_gap = None
             if measure == "BCS":
-                no_gap = (np.full(n, day_number(dt.date(year - 2, 10, 1))), np.full(n, _year_bounds(year - 2)[1]))
-            ce, ce_rule = continuous_enrollment(grid, periods, anchor, no_gap)
+                no_gap = (np.full(k_n, day_number(dt.date(year - 2, 10, 1))), np.full(k_n, _year_bounds(year - 2)[1]))
+            ce[rows], ce_rule[rows] = continuous_enrollment(sub, periods, anchor[rows], no_gap)
             line_m, line_rule_m = line, line_rule
-        rows = np.flatnonzero(band)
         rules = [["no_enrollment" if no_segments[i] else str(ce_rule[i])] for i in rows]
         exclusion = np.empty(len(rows), dtype=object)
         numerator = np.empty(len(rows), dtype=object)

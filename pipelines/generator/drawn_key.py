@@ -294,12 +294,12 @@ def _cbp(col, member, day, start, end, live, inpatient_claim, ed_line, n, my_sta
     dia_value = _value_lookup(HCPCS, DIASTOLIC)[col["hcpcs"]]
     reading = (~np.isnan(sys_value) | ~np.isnan(dia_value)) & live & (day >= my_start) & (day <= my_end)
     # Days blocked: every day of an inpatient stay, the day of an ED visit.
-    blocked_pairs = []
-    stay = inpatient_claim
-    for lo, hi, who in zip(start[stay], end[stay], member[stay]):
-        blocked_pairs.extend((who * 100_000 + d) for d in range(int(lo), int(hi) + 1))
-    blocked_pairs.extend((member[ed_line] * 100_000 + day[ed_line]).tolist())
-    blocked_set = np.unique(np.array(blocked_pairs, dtype=np.int64))
+    stay_keys = np.unique(np.stack([member[inpatient_claim] * 100_000 + start[inpatient_claim],
+                                    end[inpatient_claim] - start[inpatient_claim] + 1], axis=1), axis=0)
+    lengths = stay_keys[:, 1].clip(1)
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    stay_days = np.repeat(stay_keys[:, 0], lengths) + offsets
+    blocked_set = np.unique(np.concatenate([stay_days, member[ed_line] * 100_000 + day[ed_line]]))
     on_blocked_day = np.isin(member * 100_000 + day, blocked_set)
     on_blocked_claim = inpatient_claim | np.isin(col["pos"], [POS.idx("23")])
     results = []

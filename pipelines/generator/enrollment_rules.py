@@ -37,6 +37,13 @@ class CoverageGrid:
         np.add.at(delta, (rows[use], hi[use]), -1)
         self.covered = np.cumsum(delta[:, :days], axis=1, dtype=np.int16) > 0
 
+    def subset(self, rows: np.ndarray) -> "CoverageGrid":
+        """The grid of some members only."""
+        grid = CoverageGrid.__new__(CoverageGrid)
+        grid.first_day = self.first_day
+        grid.covered = self.covered[rows]
+        return grid
+
     def on(self, day: np.ndarray) -> np.ndarray:
         """Whether each member is covered on its `day` (days outside the grid are not covered)."""
         index = np.asarray(day, dtype=np.int64) - self.first_day
@@ -46,8 +53,16 @@ class CoverageGrid:
     def gaps(self, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per member: the number of gaps (runs of uncovered days) within [lo, hi] and the longest one's length."""
         n, width = self.covered.shape
-        day = self.first_day + np.arange(width)[None, :]
-        uncovered = (day >= np.asarray(lo)[:, None]) & (day <= np.asarray(hi)[:, None]) & ~self.covered
+        lo, hi = np.asarray(lo), np.asarray(hi)
+        if n and (lo == lo[0]).all() and (hi == hi[0]).all():
+            # Same period for everybody (all but CIS): just the period's columns.
+            first = max(int(lo[0]) - self.first_day, 0)
+            last = min(int(hi[0]) - self.first_day, width - 1)
+            uncovered = ~self.covered[:, first:last + 1]
+            width = uncovered.shape[1]
+        else:
+            day = self.first_day + np.arange(width)[None, :]
+            uncovered = (day >= lo[:, None]) & (day <= hi[:, None]) & ~self.covered
         padded = np.zeros((n, width + 2), dtype=np.int8)
         padded[:, 1:-1] = uncovered
         change = np.diff(padded.ravel())
