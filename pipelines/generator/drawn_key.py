@@ -240,16 +240,21 @@ def _or(a, b) -> np.ndarray:
 
 
 def _reasons(*items) -> tuple[np.ndarray, np.ndarray]:
-    """(reason text per member: first true reason, '' none, None unknown; its rule)."""
+    """(reasons per member: every true reason ';'-joined in the order given, '' none, None unknown;
+    the first reason's rule)."""
     n = len(items[0][0])
     reason = np.full(n, "", dtype=object)
     rule = np.full(n, None, dtype=object)
     unknown = np.zeros(n, dtype=bool)
     for values, name, rule_name in items:
         values = np.asarray(values, dtype=object)
-        hit = (values == True) & (reason == "")  # noqa: E712
-        reason[hit], rule[hit] = name, rule_name
+        hit = values == True  # noqa: E712
+        first = hit & (reason == "")
+        rule[first] = rule_name
+        reason[hit & ~first] = reason[hit & ~first] + ";" + name
+        reason[first] = name
         unknown |= values == None  # noqa: E711
+    # An unknown reason matters only when no reason is known to hold.
     reason[(reason == "") & unknown] = None
     rule[reason == None] = "ambiguous.exclusion"  # noqa: E711
     return reason, rule
