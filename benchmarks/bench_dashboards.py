@@ -22,6 +22,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> int:
     warnings.filterwarnings("ignore")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -39,28 +44,29 @@ def main() -> int:
     provenance = Provenance.now(data_source=str(args.db), database=args.db.name, run_id="benchmark")
     print(f"host: {platform.node()} cpus={os.cpu_count()} python={platform.python_version()}")
     rows = []
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     with connect(args.db, read_only=True) as con:
         con.execute("set enable_progress_bar = false")
         members = row_count(con, "scores.attribution")
         print(f"database: {args.db} ({args.db.stat().st_size / 2**30:.2f} GiB), scores.attribution rows: {members:,}")
         for page in build.UNPARTITIONED_PAGES:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), _cpu_seconds()
             written = build.write_unpartitioned_page(con, page, provenance, root)
-            rows.append(("-", page.SLUG, time.perf_counter() - t0, written))
+            rows.append(("-", page.SLUG, time.perf_counter() - t0, _cpu_seconds() - c0, written))
         for year in args.year:
             for page in build.YEAR_PAGES:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), _cpu_seconds()
                 written = build.write_year_page(con, page, year, provenance, root)
-                rows.append((str(year), page.SLUG, time.perf_counter() - t0, written))
-    t0 = time.perf_counter()
+                rows.append((str(year), page.SLUG, time.perf_counter() - t0, _cpu_seconds() - c0, written))
+    t0, c0 = time.perf_counter(), _cpu_seconds()
     index = write_index(root)
-    rows.append(("-", "index", time.perf_counter() - t0, index))
+    rows.append(("-", "index", time.perf_counter() - t0, _cpu_seconds() - c0, index))
     total = time.perf_counter() - started
-    print(f"{'year':>5}  {'page':<22} {'seconds':>8} {'MB':>6} {'figures':>7}")
-    for year, slug, seconds, written in rows:
-        print(f"{year:>5}  {slug:<22} {seconds:8.2f} {written.size_bytes / 1e6:6.2f} {written.figure_count:7d}")
-    print(f"total: {total:.2f} s for {len(rows)} files; largest page {max(w.size_bytes for *_, w in rows) / 1e6:.2f} MB; "
+    print(f"{'year':>5}  {'page':<22} {'wall s':>7} {'CPU s':>6} {'MB':>6} {'figures':>7}")
+    for year, slug, seconds, cpu, written in rows:
+        print(f"{year:>5}  {slug:<22} {seconds:7.2f} {cpu:6.2f} {written.size_bytes / 1e6:6.2f} {written.figure_count:7d}")
+    print(f"total: {total:.2f} s wall, {_cpu_seconds() - cpu_started:.2f} s CPU for {len(rows)} files; "
+          f"largest page {max(w.size_bytes for *_, w in rows) / 1e6:.2f} MB; load average {os.getloadavg()[0]:.1f}; "
           f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     return 0
 

@@ -47,7 +47,7 @@ def test_utilization_rates_by_product_line_with_a_small_line_suppressed(con):
     assert bars.y[0] == pytest.approx(257.142857) and bars.y[1] == pytest.approx(240.0) and bars.y[2] is None
     assert bars.customdata[2][0] == SUPPRESSED_LABEL and bars.customdata[1][1] == "12"
     assert admissions.figure.data[1].meta["kind"] == "suppressed"
-    assert "No data" in section(page, "Paid PMPM by service category, month").unavailable
+    assert "No data" in section(page, "Medical paid PMPM by service category, month").unavailable
     assert small_cells(render_page(page, PROVENANCE)) == []
 
 

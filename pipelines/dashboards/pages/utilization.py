@@ -99,14 +99,14 @@ def build(con: duckdb.DuckDBPyConnection, year: int) -> Page:
     if not missing_tables(con, [CLAIM_LINES]):
         monthly = monthly_pmpm(con, year)
         if monthly.is_empty():
-            page.sections.append(no_rows("Paid PMPM by service category, month by month", "no paid claims in enrolled months"))
+            page.sections.append(no_rows("Medical paid PMPM by service category, month by month", "no paid claims in enrolled months"))
         else:
             monthly = suppress_derived(monthly, {"paid_pmpm": "money"}, counts=["members_with_paid", "members_enrolled"],
                                        denominator="members_enrolled")
             if any_shown(monthly, "paid_pmpm"):
                 page.sections.append(Section(
-                    title="Paid PMPM by service category, month by month",
-                    note="Paid amount of the month's claim lines (net of reversals) of members enrolled that month, per "
+                    title="Medical paid PMPM by service category, month by month",
+                    note="Paid amount of the month's medical claim lines (net of reversals; pharmacy is in the yearly figures below) of members enrolled that month, per "
                          "member month. A cell is suppressed when fewer than 11 members had a paid service in it.",
                     figure=figures.value_bars(monthly, category="month", value="paid_pmpm", color="service_category",
                                               title=f"Paid PMPM by month, {year}", value_title="paid PMPM ($)",
@@ -115,7 +115,7 @@ def build(con: duckdb.DuckDBPyConnection, year: int) -> Page:
                                                      "members enrolled": "members_enrolled_label"})
                     .update_layout(barmode="stack")))
             else:
-                page.sections.append(all_suppressed("Paid PMPM by service category, month by month", "monthly PMPM"))
+                page.sections.append(all_suppressed("Medical paid PMPM by service category, month by month", "monthly PMPM"))
 
     lines = _suppress_metric_rows(metrics(con, year, "product_line", list(EVENT_METRICS) + ["paid_pmpm"]))
     plan = _suppress_metric_rows(metrics(con, year, "plan", list(EVENT_METRICS) + ["paid_pmpm"]))
