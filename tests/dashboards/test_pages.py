@@ -137,14 +137,14 @@ def test_experience_scores_shown_withheld_below_30_and_suppressed_below_11(con):
 
 def test_provider_scorecards_funnel_caterpillar_and_unranked_providers(con):
     con.execute("""create table scores.provider_measure_score (measurement_year integer, measure_id varchar,
-                   provider_npi varchar, numerator integer, denominator integer, observed_rate double,
-                   shrunken_rate double, shrunken_low double, shrunken_high double, ranked boolean)""")
+                   provider_npi varchar, numerator integer, denominator integer, raw_rate double,
+                   shrunken_rate double, shrunken_lower double, shrunken_upper double, ranked boolean)""")
     con.execute("""insert into scores.provider_measure_score values
         (2025, 'BCS', '1111111111', 30, 100, 0.30, 0.32, 0.25, 0.40, true),
         (2025, 'BCS', '2222222222', 60, 120, 0.50, 0.48, 0.40, 0.56, true),
         (2025, 'BCS', '3333333333', 5, 20, 0.25, 0.38, 0.20, 0.55, false)""")
     con.execute("create table scores.provider_composite (measurement_year integer, provider_npi varchar, "
-                "composite double, stars integer, ranked boolean)")
+                "opportunity_weighted_score double, stars integer, ranked boolean)")
     con.execute("insert into scores.provider_composite values (2025, '2222222222', 0.61, 4, true), "
                 "(2025, '1111111111', 0.42, 2, true), (2025, '3333333333', null, null, false)")
     page = provider_scorecards.build(con, 2025)
@@ -161,3 +161,18 @@ def test_provider_scorecards_funnel_caterpillar_and_unranked_providers(con):
     assert stars == [["2222222222", "0.610", "\u2605" * 4], ["1111111111", "0.420", "\u2605" * 2],
                      ["3333333333", "not ranked", "too few cases: not ranked"]]
     assert small_cells(render_page(page, PROVENANCE)) == []
+
+
+def test_hybrid_lift_each_rate_with_its_own_counts(con):
+    from pipelines.dashboards.pages import audits
+    con.execute("""create table measures.hybrid_rate (measurement_year integer, measure_id varchar, eligible integer,
+                   administrative_hits integer, sample_size integer, hybrid_numerator integer,
+                   administrative_rate double, hybrid_rate double, lift double)""")
+    con.execute("""insert into measures.hybrid_rate values
+        (2025, 'CBP', 1000, 500, 411, 288, 0.5, 0.70073, 0.20073),
+        (2025, 'CCS', 200, 120, 8, 6, 0.6, 0.75, 0.15)""")
+    lift = section(audits.build(con, 2025), "Hybrid lift")
+    administrative, hybrid = lift.figure.data[0], lift.figure.data[1]
+    assert list(administrative.y) == [0.5, 0.6] and list(hybrid.y) == [0.70073, None]
+    assert lift.table.rows == [["CBP", "1,000", "50.0%", "411", "70.1%", "20.1%"],
+                               ["CCS", "200", "60.0%", SUPPRESSED_LABEL, SUPPRESSED_LABEL, SUPPRESSED_LABEL]]

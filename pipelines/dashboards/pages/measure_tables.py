@@ -32,11 +32,12 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "measures.plan_rate_monthly": ("measurement_year", "measure_id", "product_line", "month_end", "denominator",
                                    "numerator", "rate"),
     "measures.care_gap": ("measurement_year", "measure_id", "pcp_npi", "close_by"),
-    "measures.hybrid_rate": ("measurement_year", "measure_id", "denominator", "administrative_numerator",
-                             "hybrid_numerator", "administrative_rate", "hybrid_rate"),
+    # Column names as pipelines/stats/hybrid_rates.py, provider_scores.py and composite.py return them.
+    "measures.hybrid_rate": ("measurement_year", "measure_id", "eligible", "administrative_hits", "sample_size",
+                             "hybrid_numerator", "administrative_rate", "hybrid_rate", "lift"),
     "scores.provider_measure_score": ("measurement_year", "measure_id", "provider_npi", "numerator", "denominator",
-                                      "observed_rate", "shrunken_rate", "shrunken_low", "shrunken_high", "ranked"),
-    "scores.provider_composite": ("measurement_year", "provider_npi", "composite", "stars", "ranked"),
+                                      "raw_rate", "shrunken_rate", "shrunken_lower", "shrunken_upper", "ranked"),
+    "scores.provider_composite": ("measurement_year", "provider_npi", "opportunity_weighted_score", "stars", "ranked"),
 }
 PLAN_RATE, ROLLING, CARE_GAP, HYBRID, PROVIDER_SCORE, PROVIDER_COMPOSITE = EXPECTED
 
@@ -94,24 +95,35 @@ def hybrid_lift_section(con: duckdb.DuckDBPyConnection, year: int) -> Section:
     problem = readiness(con, HYBRID)
     if problem:
         return Section(title=title, unavailable=problem)
-    frame = query(con, f"""select measure_id, denominator, administrative_numerator, hybrid_numerator,
-                                  administrative_rate, hybrid_rate, hybrid_rate - administrative_rate as lift
+    frame = query(con, f"""select measure_id, eligible, administrative_hits, sample_size, hybrid_numerator,
+                                  administrative_rate, hybrid_rate, lift
                            from {HYBRID} where measurement_year = $year order by measure_id""", {"year": year})
     if frame.is_empty():
         return Section(title=title, unavailable="No hybrid sample for this measurement year.")
-    frame = frame.with_columns(pl.col("denominator", "administrative_numerator", "hybrid_numerator").cast(pl.Int64))
-    frame = suppress_derived(frame, {"administrative_rate": "percent", "hybrid_rate": "percent", "lift": "percent"},
-                             counts=["administrative_numerator", "hybrid_numerator", "denominator"], denominator="denominator")
+    frame = frame.with_columns(pl.col("eligible", "administrative_hits", "sample_size", "hybrid_numerator").cast(pl.Int64))
+    # The administrative rate is over the eligible population, the hybrid rate over the sample: each value goes
+    # with its own counts, and the lift with all four.
+    frame = suppress_derived(frame, {"administrative_rate": "percent"}, counts=["administrative_hits", "eligible"],
+                             denominator="eligible")
+    frame = suppress_derived(frame, {"hybrid_rate": "percent"}, counts=["hybrid_numerator", "sample_size"],
+                             denominator="sample_size")
+    frame = frame.with_columns(pl.when(pl.col("administrative_rate").is_null() | pl.col("hybrid_rate").is_null())
+                               .then(None).otherwise(pl.col("lift")).alias("lift"))
+    frame = suppress_derived(frame, {"lift": "percent"}, counts=[])
     if not any_shown(frame, "hybrid_rate"):
         return all_suppressed(title, "the hybrid rates")
     long = pl.concat([frame.select("measure_id", pl.lit(kind).alias("method"), pl.col(c).alias("rate"),
-                                   pl.col(c + "_label").alias("rate_label"), "denominator_label", "lift_label")
-                      for kind, c in (("administrative", "administrative_rate"), ("hybrid", "hybrid_rate"))])
+                                   pl.col(c + "_label").alias("rate_label"), pl.col(n + "_label").alias("base_label"),
+                                   "lift_label")
+                      for kind, c, n in (("administrative", "administrative_rate", "eligible"),
+                                         ("hybrid", "hybrid_rate", "sample_size"))])
     return Section(
-        title=title, note="Lift = hybrid rate - administrative rate on the same sample (medical-record review adds numerator hits).",
+        title=title, note="Administrative rate over the eligible population; hybrid rate over the medical-record sample "
+                          "(claims hits in the sample plus record hits); lift = hybrid - administrative.",
         figure=figures.value_bars(long, category="measure_id", value="rate", color="method", title=title,
-                                  value_title="rate", hover={"rate": "rate_label", "sample": "denominator_label",
+                                  value_title="rate", hover={"rate": "rate_label", "members (eligible or sampled)": "base_label",
                                                              "lift": "lift_label"}).update_yaxes(tickformat=".0%"),
-        table=table(frame, [("measure", "measure_id", "label"), ("sample", "denominator", "count"),
-                            ("administrative", "administrative_rate", "value"), ("hybrid", "hybrid_rate", "value"),
+        table=table(frame, [("measure", "measure_id", "label"), ("eligible", "eligible", "count"),
+                            ("administrative", "administrative_rate", "value"), ("sample", "sample_size", "count"),
+                            ("hybrid", "hybrid_rate", "value"),
                             ("lift", "lift", "value")]))

@@ -19,20 +19,20 @@ DESCRIPTION = "Funnel plots, caterpillar plots of shrunken rates, composite rank
 
 
 def scores(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
-    frame = query(con, f"""select measure_id, provider_npi, numerator, denominator, observed_rate, shrunken_rate,
-                                  shrunken_low, shrunken_high, ranked
+    frame = query(con, f"""select measure_id, provider_npi, numerator, denominator, raw_rate, shrunken_rate,
+                                  shrunken_lower, shrunken_upper, ranked
                            from {mt.PROVIDER_SCORE} where measurement_year = $year order by measure_id, provider_npi""",
                   {"year": year})
-    return mt.rate_frame(frame, values={"observed_rate": "percent", "shrunken_rate": "percent",
-                                        "shrunken_low": "percent", "shrunken_high": "percent"})
+    return mt.rate_frame(frame, values={"raw_rate": "percent", "shrunken_rate": "percent",
+                                        "shrunken_lower": "percent", "shrunken_upper": "percent"})
 
 
 def funnel_figure(part: pl.DataFrame, plan_rate: float, measure_id: str) -> go.Figure:
-    shown = part.filter(pl.col("observed_rate").is_not_null())
+    shown = part.filter(pl.col("raw_rate").is_not_null())
     limits = funnel_limits(plan_rate, shown["denominator"].to_list())
-    figure = figures.value_scatter(shown, x="denominator", y="observed_rate", title=f"Funnel plot: {mt.measure_name(measure_id)}",
+    figure = figures.value_scatter(shown, x="denominator", y="raw_rate", title=f"Funnel plot: {mt.measure_name(measure_id)}",
                                    x_title="denominator (members)", y_title="observed rate",
-                                   hover={"provider": "provider_npi", "rate": "observed_rate_label",
+                                   hover={"provider": "provider_npi", "rate": "raw_rate_label",
                                           "numerator": "numerator_label", "denominator": "denominator_label"})
     for column, dash in (("lower_95", "dash"), ("upper_95", "dash"), ("lower_998", "dot"), ("upper_998", "dot")):
         figure.add_trace(go.Scatter(x=limits["n"].to_list(), y=limits[column].to_list(), mode="lines",
@@ -56,7 +56,7 @@ def build(con: duckdb.DuckDBPyConnection, year: int) -> Page:
             totals = query(con, f"select sum(numerator) / nullif(sum(denominator), 0) from {mt.PROVIDER_SCORE} "
                                 "where measurement_year = $year and measure_id = $measure", {"year": year, "measure": measure_id})
             plan_rate = totals.item()
-            if not any_shown(part, "observed_rate") or plan_rate is None:
+            if not any_shown(part, "raw_rate") or plan_rate is None:
                 page.sections.append(Section(title=f"{name}: providers", unavailable=(
                     "Every provider's numerator or denominator is under 11: all suppressed (<11).")))
                 continue
@@ -71,24 +71,24 @@ def build(con: duckdb.DuckDBPyConnection, year: int) -> Page:
                 title=f"{name}: shrunken rates (caterpillar)",
                 note=f"Ranked providers' shrunken rates with 95% intervals. {unranked.height} provider(s) with too few "
                      "cases (or suppressed counts) are listed below but not ranked.",
-                figure=(figures.value_bars(ranked, category="provider_npi", value="shrunken_rate", low="shrunken_low",
-                                           high="shrunken_high", horizontal=True, title=f"Shrunken rates: {name}",
+                figure=(figures.value_bars(ranked, category="provider_npi", value="shrunken_rate", low="shrunken_lower",
+                                           high="shrunken_upper", horizontal=True, title=f"Shrunken rates: {name}",
                                            value_title="shrunken rate", reference=plan_rate, reference_label="plan rate",
-                                           hover={"shrunken rate": "shrunken_rate_label", "observed": "observed_rate_label",
+                                           hover={"shrunken rate": "shrunken_rate_label", "observed": "raw_rate_label",
                                                   "denominator": "denominator_label"}).update_xaxes(tickformat=".0%")
                         if ranked.height else None),
                 unavailable=None if ranked.height else "No provider has enough cases to be ranked for this measure.",
                 table=table(part.with_columns(pl.when(pl.col("ranked")).then(pl.lit("ranked"))
                                               .otherwise(pl.lit("too few cases: not ranked")).alias("status")),
                             [("provider NPI", "provider_npi", "label"), ("numerator", "numerator", "count"),
-                             ("denominator", "denominator", "count"), ("observed", "observed_rate", "value"),
+                             ("denominator", "denominator", "count"), ("observed", "raw_rate", "value"),
                              ("shrunken", "shrunken_rate", "value"), ("status", "status", "label")])))
 
     problem = mt.readiness(con, mt.PROVIDER_COMPOSITE)
     if problem:
         page.sections.append(Section(title="Composite ranking and stars", unavailable=problem))
         return page
-    composite = query(con, f"""select provider_npi, composite, stars, ranked from {mt.PROVIDER_COMPOSITE}
+    composite = query(con, f"""select provider_npi, opportunity_weighted_score as composite, stars, ranked from {mt.PROVIDER_COMPOSITE}
                                where measurement_year = $year order by ranked desc, composite desc nulls last""",
                       {"year": year})
     composite = composite.with_columns(
