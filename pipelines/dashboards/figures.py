@@ -48,7 +48,7 @@ def count_bars(frame: pl.DataFrame, *, category: str, count: str, title: str, co
         categories = [str(v) for v in part[category].to_list()]
         values = part[count].to_list()
         labels = part[count + LABEL_SUFFIX].to_list()
-        hidden += [c if name is None else f"{c}" for c, v in zip(categories, values) if v is None]
+        hidden += [c for c, v in zip(categories, values) if v is None]
         figure.add_trace(go.Bar(
             x=values if horizontal else categories, y=categories if horizontal else values,
             orientation="h" if horizontal else "v", name=name or count_title,

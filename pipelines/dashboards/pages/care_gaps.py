@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import duckdb
-import polars as pl
 
 from pipelines.dashboards import figures
 from pipelines.dashboards.pages import measure_tables as mt

@@ -10,6 +10,7 @@ import polars as pl
 from pipelines.dashboards import figures
 from pipelines.dashboards.pages import measure_tables as mt
 from pipelines.dashboards.pages.common import all_suppressed, any_shown, query, table
+from pipelines.dashboards.privacy import suppress_counts
 from pipelines.dashboards.shell import Page, Section
 
 SLUG = "plan-overview"
@@ -27,7 +28,6 @@ def rates(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
         (pl.col("measure") + pl.when(pl.col("direction") == "lower is better").then(pl.lit(" (lower is better)"))
          .otherwise(pl.lit(""))).alias("measure_label"),
         pl.when(pl.col("reportable")).then(pl.lit("yes")).otherwise(pl.lit("no: denominator under 30")).alias("reportable_text"))
-    from pipelines.dashboards.privacy import suppress_counts
     return suppress_counts(frame, ["eligible_population"])
 
 
