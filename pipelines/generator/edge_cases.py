@@ -446,7 +446,7 @@ def planted_tables(cases: list[Case], person_ids: list[str], roster, id_base: in
     claim: dict[str, list] = {k: [] for k in (
         "claim_id", "claim_line_number", "claim_type", "person_id", "payer", "plan", "claim_start_date",
         "claim_end_date", "claim_line_start_date", "claim_line_end_date", "admission_date", "discharge_date",
-        "discharge_disposition_code", "place_of_service_code", "bill_type_code", "revenue_center_code",
+        "discharge_disposition_code", "admit_type_code", "admit_source_code", "drg_code_type", "drg_code", "place_of_service_code", "bill_type_code", "revenue_center_code",
         "service_unit_quantity", "hcpcs_code", "hcpcs_modifier_1", "hcpcs_modifier_2", "hcpcs_modifier_3",
         "hcpcs_modifier_4", "hcpcs_modifier_5", "rendering_npi", "rendering_tin", "billing_npi", "billing_tin",
         "facility_npi", "paid_date", "paid_amount", "allowed_amount", "charge_amount", "diagnosis_code_type",
@@ -496,6 +496,9 @@ def planted_tables(cases: list[Case], person_ids: list[str], roster, id_base: in
                     "admission_date": iso(c.start) if inpatient else None,
                     "discharge_date": iso(end) if inpatient else None,
                     "discharge_disposition_code": (c.discharge_status or "01") if inpatient else None,
+                    # Ordinary stay details (an emergency admission for pneumonia) so other layers see a normal stay.
+                    "admit_type_code": "1" if inpatient else None, "admit_source_code": "7" if inpatient else None,
+                    "drg_code_type": "ms-drg" if inpatient else None, "drg_code": "194" if inpatient else None,
                     "place_of_service_code": c.place_of_service, "bill_type_code": c.bill_type,
                     "revenue_center_code": line.revenue,
                     "service_unit_quantity": float((end - c.start).days + 1) if line.revenue else 1.0,
