@@ -106,12 +106,16 @@ def _unknown_member_sql(source: Source) -> str:
 
 def _duplicate_sql(source: Source) -> str:
     columns = ", ".join(ident(c) for c in source.column_names)
-    # A 64-bit hash finds candidate groups cheaply; the window over the real values confirms them.
+    # A 64-bit hash of every row finds candidate groups in one pass (kept as three numbers a row, the
+    # file by its hash); only the candidates' real values are compared, by the window, to confirm them.
     return (f"insert into staging_violations "
             f"with cleaned as not materialized ({cleaned_sql(source)}), "
-            f"repeated_hashes as (select hash({columns}) as row_hash from cleaned group by row_hash "
-            f"having count(*) > 1), "
-            f"candidates as (select * from cleaned where hash({columns}) in (select row_hash from repeated_hashes)), "
+            f"hashed as materialized (select hash(_source_file) as file_hash, _source_row, "
+            f"hash({columns}) as row_hash from cleaned), "
+            f"repeated_hashes as (select row_hash from hashed group by row_hash having count(*) > 1), "
+            f"candidate_rows as (select file_hash, _source_row from hashed semi join repeated_hashes using (row_hash)), "
+            f"candidates as (select * from cleaned where (hash(_source_file), _source_row) in "
+            f"(select (file_hash, _source_row) from candidate_rows)), "
             f"ranked as (select _source_file, _source_row, _service_month, "
             f"row_number() over (partition by {columns} order by _source_file, _source_row) as copy_number, "
             f"first_value(_source_file || ' row ' || _source_row) over (partition by {columns} "
@@ -159,7 +163,13 @@ def stage_source(con: duckdb.DuckDBPyConnection, source_name: str, loaded_at: dt
         else:
             con.execute(f"delete from {staging_table(source_name)}")
             con.execute("delete from staging.quarantine where source = $source", {"source": source_name})
-        con.execute(_insert_staged_sql(source), months)
+        # Row order in staging carries no meaning (lineage columns say where a row came from), and
+        # an unordered insert runs in parallel.
+        con.execute("set preserve_insertion_order = false")
+        try:
+            con.execute(_insert_staged_sql(source), months)
+        finally:
+            con.execute("reset preserve_insertion_order")
         con.execute("insert into staging.quarantine select $source, strftime(service_month, '%Y-%m-%d'), "
                     "source_file, source_row, column_name, rule, expectation, value, reason, $loaded_at "
                     "from staging_violations", {"source": source_name, "loaded_at": loaded_at})
