@@ -176,3 +176,16 @@ def test_hybrid_lift_each_rate_with_its_own_counts(con):
     assert list(administrative.y) == [0.5, 0.6] and list(hybrid.y) == [0.70073, None]
     assert lift.table.rows == [["CBP", "1,000", "50.0%", "411", "70.1%", "20.1%"],
                                ["CCS", "200", "60.0%", SUPPRESSED_LABEL, SUPPRESSED_LABEL, SUPPRESSED_LABEL]]
+
+
+def test_audit_compliance_goes_with_passes_and_applicable_not_with_charts(con):
+    from pipelines.dashboards.pages import audits
+    con.execute("""insert into scores.chart_audit_provider_compliance values
+        (2025, '1111111111', 12, 80, 100, 0.8, true, 10, 0.8),
+        (2025, '2222222222', 4, 30, 40, 0.75, false, 10, null),
+        (2025, '3333333333', 2, 5, 12, 0.41667, false, 10, null)""")
+    providers = section(audits.build(con, 2025), "Compliance by provider")
+    assert providers.table.rows == [
+        ["1111111111", "12", "80", "100", "80.0%", "scored"],
+        ["2222222222", SUPPRESSED_LABEL, "30", "40", "75.0%", "fewer than 10 charts: not scored"],
+        ["3333333333", SUPPRESSED_LABEL, SUPPRESSED_LABEL, "12", SUPPRESSED_LABEL, "fewer than 10 charts: not scored"]]

@@ -9,7 +9,7 @@ import polars as pl
 from pipelines.dashboards import figures
 from pipelines.dashboards.pages import measure_tables
 from pipelines.dashboards.pages.common import all_suppressed, any_shown, missing_tables, no_rows, not_available, query, table
-from pipelines.dashboards.privacy import suppress_derived
+from pipelines.dashboards.privacy import suppress_counts, suppress_derived
 from pipelines.dashboards.shell import Page, Section
 
 SLUG = "audits"
@@ -25,8 +25,9 @@ def _compliance(con, year: int, source: str, unit: str, extra: str = "") -> pl.D
     frame = query(con, f"""select {unit} as unit, charts, passes, applicable, compliance {extra}
                            from {source} where measurement_year = $year order by unit""", {"year": year})
     frame = frame.with_columns(pl.col("charts", "passes", "applicable").cast(pl.Int64))
-    return suppress_derived(frame, {"compliance": "percent"}, counts=["passes", "applicable", "charts"],
-                            denominator="applicable")
+    # Compliance is passes / applicable answers: those are its counts. The number of charts is a count of its own.
+    frame = suppress_derived(frame, {"compliance": "percent"}, counts=["passes", "applicable"], denominator="applicable")
+    return suppress_counts(frame, ["charts"])
 
 
 def _agreement(con, year: int, source: str, unit: str, extra: str = "") -> pl.DataFrame:
