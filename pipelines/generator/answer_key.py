@@ -308,9 +308,16 @@ def compare_with_key(key: pa.Table, results: pa.Table, reason_names: dict[str, s
         pl.col("actual_exclusion_reason").fill_null(""))
     checks.append(~pl.col("exclusion").fill_null(False) | in_reasons)
     joined = joined.with_columns(pl.all_horizontal(checks).alias("agrees"))
-    summary = (joined.group_by("measure").agg(pl.len().alias("cases"), pl.col("agrees").sum().alias("agree"))
+    # A member outside every band of a measure has no key row: the plan program must not count it either.
+    unexpected = r.filter(pl.col("actual_denominator").fill_null(False)).join(
+        k.select("person_id", "measure", "measurement_year"), on=["person_id", "measure", "measurement_year"],
+        how="anti").with_columns(pl.lit(False).alias("agrees"), pl.lit("outside_age_sex_band").alias("rule"))
+    judged = pl.concat([joined.select("measure", "person_id", "agrees"),
+                        unexpected.select("measure", "person_id", "agrees")])
+    summary = (judged.group_by("measure").agg(pl.len().alias("cases"), pl.col("agrees").sum().alias("agree"))
                .with_columns((pl.col("cases") - pl.col("agree")).alias("disagree")).sort("measure"))
     wrong = joined.filter(~pl.col("agrees")).select(
         "measure", "member_index", "person_id", "case", "rule", *COMPARED, "exclusion_reasons",
         *[f"actual_{c}" for c in (*COMPARED, "exclusion_reason")])
-    return summary, wrong.to_dicts()
+    return summary, wrong.to_dicts() + unexpected.select("measure", "person_id", "rule",
+                                                         *[f"actual_{c}" for c in COMPARED]).to_dicts()

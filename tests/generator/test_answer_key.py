@@ -218,8 +218,10 @@ def test_comparison_with_plan_results_finds_each_kind_of_disagreement():
         for p, m, d, e, n, line, reason in [
             ("P1", "BCS", True, False, True, "medicaid", None), ("P2", "BCS", True, False, True, "commercial", None),
             ("P4", "COL", True, True, False, "medicare", "hospice_flag"),
-            ("P5", "COL", True, False, True, "commercial", None), ("P6", "COL", True, False, False, "commercial", None)]])
+            ("P5", "COL", True, False, True, "commercial", None), ("P6", "COL", True, False, False, "commercial", None),
+            ("P7", "CCS", True, False, False, "commercial", None)]])   # no key row: outside the band
     summary, wrong = compare_with_key(key, results, reason_names={"hospice_flag": "hospice"})
     assert summary.to_dicts() == [{"measure": "BCS", "cases": 3, "agree": 3, "disagree": 0},
+                                  {"measure": "CCS", "cases": 1, "agree": 0, "disagree": 1},
                                   {"measure": "COL", "cases": 3, "agree": 1, "disagree": 2}]
-    assert sorted(w["person_id"] for w in wrong) == ["P5", "P6"]
+    assert sorted(w["person_id"] for w in wrong) == ["P5", "P6", "P7"]
