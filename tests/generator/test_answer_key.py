@@ -225,3 +225,17 @@ def test_comparison_with_plan_results_finds_each_kind_of_disagreement():
                                   {"measure": "CCS", "cases": 1, "agree": 0, "disagree": 1},
                                   {"measure": "COL", "cases": 3, "agree": 1, "disagree": 2}]
     assert sorted(w["person_id"] for w in wrong) == ["P5", "P6", "P7"]
+
+
+def test_drawn_gsd_controlled_members_have_an_hba1c_value_of_9_or_less_in_my(plan_dir, con):
+    key = _key(plan_dir)
+    counted = key[(key.measure == "GSD") & key.denominator.eq(True) & key.exclusion.eq(False)]
+    controlled = set(counted.person_id[counted.numerator.eq(False)])
+    with_value = {p for (p,) in con.execute("""
+        select person_id from lab_result
+        where source_component_code = '4548-4' and try_cast(result as double) <= 9
+          and substr(result_datetime, 1, 4) = '2025'
+        union
+        select person_id from medical_claim
+        where upper(hcpcs_code) in ('3044F', '3051F', '3052F') and claim_line_start_date like '2025%'""").fetchall()}
+    assert controlled and controlled <= with_value
