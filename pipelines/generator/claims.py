@@ -625,11 +625,11 @@ class BlockClaims:
         col["paid_day"] = (col["end"] + rng.integers(12, 50, n_lines)).astype(np.int32)
         # Reversals: a share of E/M lines is reversed by a negative-paid copy with the same claim id and line.
         reversed_rows = np.flatnonzero(col["reversible"] & (rng.random(n_lines) < 0.012))
-        # Kept for the answer key: the block's lines in their original order, and which ones are reversed.
-        self.line_columns = col
-        self.reversed_lines = reversed_rows
         order = np.concatenate([np.arange(n_lines), reversed_rows])
         col = {name: values[order] for name, values in col.items()}
+        # Kept for the answer key: the original lines (views of the first rows, no copy) and the reversed ones.
+        self.line_columns = {name: values[:n_lines] for name, values in col.items()}
+        self.reversed_lines = reversed_rows
         is_reversal = np.arange(len(order)) >= n_lines
         col["paid_day"] = np.where(is_reversal, col["paid_day"] + rng.integers(20, 90, len(order)), col["paid_day"])
         hcpcs = col["hcpcs_text"]
