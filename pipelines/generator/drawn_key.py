@@ -153,9 +153,14 @@ def drawn_facts(block: BlockClaims, year: int, pharmacy) -> ClinicalFacts:
     illness = np.where(dementia, True, advanced).astype(object)
     aif = _and(_and(age >= 66, frailty), illness)
     aif_cbp = _or(_and(_and((age >= 66) & (age <= 80), frailty), illness), _and(age >= 81, frailty))
-    fifty = MODIFIERS.idx("50")
-    bilateral = code_is((C.BILATERAL_MASTECTOMY,)) & ((col["mod1"] == fifty) | (col["mod2"] == fifty) | (col["mod3"] == fifty))
-    mastectomy = _any(member, bilateral & (day <= my_end), n) \
+    slots = [col[f"mod{k}"] for k in range(1, 6) if f"mod{k}" in col]
+
+    def modifier(code: str) -> np.ndarray:
+        return np.logical_or.reduce([slot == MODIFIERS.idx(code) for slot in slots])
+
+    surgery = code_is((C.BILATERAL_MASTECTOMY,)) & live & (day <= my_end)
+    mastectomy = _any(member, surgery & modifier("50"), n) \
+        | (_any(member, surgery & modifier("RT"), n) & _any(member, surgery & modifier("LT"), n)) \
         | _any(member, dx_any((C.DX_MASTECTOMY_HISTORY,)) & (start <= my_end), n)
     cbp_dx = dx_members(CBP_EXCLUSION_DX, my_start, my_end)
 

@@ -193,7 +193,8 @@ def edge_cases(my: int) -> list[Case]:
         claims=[Claim(d(-2, 10, 1), [Line("77067")], ("Z12.31",), provider=IMAGING, place_of_service="22")],
         expect={"numerator": {"BCS": (True, "bcs.mammogram_window_oct1")}})
     add("no_enrollment", ["no_enrollment"], segments=[],
-        claims=[Claim(d(0, 4, 2), [Line("77067")], ("Z12.31",), provider=IMAGING, place_of_service="22")])
+        claims=[Claim(d(0, 4, 2), [Line("77067")], ("Z12.31",), provider=IMAGING, place_of_service="22")],
+        expect={"numerator": {"BCS": (True, "bcs.mammogram")}})  # screened, but in no population
     add("service_outside_every_segment", ["service_outside_enrollment_counts"],
         [Segment(d(-2, 1, 1), d(0, 4, 30)), Segment(d(0, 5, 21), d(0, 12, 31))],      # 20-day gap, mammogram in it
         claims=[Claim(d(0, 5, 10), [Line("77067")], ("Z12.31",), provider=IMAGING, place_of_service="22")],
@@ -244,7 +245,8 @@ def edge_cases(my: int) -> list[Case]:
     add("hospice_claim_in_my", ["hospice_encounter_claim"],
         claims=[Claim(d(0, 9, 1), [Line("Q5001", revenue="0651")], ("C34.90",), end=d(0, 9, 30),
                       institutional=True, bill_type="811", provider=HOSPICE, place_of_service=None)],
-        expect={"exclusion": {m: ("hospice", "hospice_encounter_claim") for m in ("BCS", "COL", "CCS")}})
+        expect={"exclusion": {m: ("hospice", "hospice_encounter_claim")
+                              for m in ("BCS", "COL", "CCS", "CBP", "EED", "GSD", "CIS")}})
 
     # --- section 1: claims mapping --------------------------------------------------------------------
     mammogram = lambda day, code="77067", **kw: Claim(day, [Line(code, **kw)], ("Z12.31",), provider=IMAGING,  # noqa: E731

@@ -123,3 +123,69 @@ def test_frailty_with_advanced_illness_excludes_at_66_and_dementia_fills_count()
     fills = (np.array([1]), np.array([_d("2024-12-20")]), np.array([30]), np.array(["997223"]))
     facts = drawn_facts(block, 2025, fills)
     assert facts.exclusion["COL"].tolist() == ["advanced_illness_frailty", "advanced_illness_frailty", ""]
+
+
+def _canonical(vocabulary, text: str | None) -> int:
+    """Index of the canonical spelling of a possibly untidy code (-1 for none)."""
+    if text is None:
+        return -1
+    return vocabulary.values.index(text) // 3 * 3
+
+
+def _block_of_cases(cases):
+    """The planted members' hand-written claims and labs in the layout of a drawn block."""
+    from pipelines.generator.claims import BILL_TYPES, DISPOSITION, MODIFIERS, REVENUE
+    from pipelines.generator.edge_cases import PCP as PCP_SPECIALTY
+
+    specialties = sorted({c.provider for case in cases for c in case.claims} | {PCP_SPECIALTY})
+    rows, labs = [], LabResults()
+    claim_number = 0
+    for index, case in enumerate(cases):
+        for c in case.claims:
+            inpatient = c.institutional and (c.bill_type or "").startswith("11")
+            for line in c.lines:
+                mods = list(line.modifiers) + [None] * (5 - len(line.modifiers))
+                rows.append({
+                    "member": index, "claim_number": claim_number, "hcpcs": _canonical(HCPCS, line.code),
+                    "line_start": _d(c.start.isoformat()), "start": _d(c.start.isoformat()),
+                    "end": _d((c.end or c.start).isoformat()),
+                    "pos": POS.idx(c.place_of_service) if c.place_of_service else -1,
+                    "rendering": specialties.index(c.provider),
+                    "claim_type": INSTITUTIONAL if c.institutional else PROFESSIONAL,
+                    "revenue": REVENUE.idx(line.revenue) if line.revenue else -1,
+                    "bill_type": BILL_TYPES.idx(c.bill_type) if c.bill_type else -1,
+                    "disposition": DISPOSITION.idx(c.discharge_status or "01") if inpatient else -1,
+                    **{f"mod{k + 1}": MODIFIERS.idx(mods[k]) if mods[k] else -1 for k in range(5)},
+                    **{f"dx{k + 1}": _canonical(ICD, c.diagnoses[k]) if k < len(c.diagnoses) else -1 for k in range(4)},
+                    "reversed": line.reversed})
+            claim_number += 1
+        for result in case.labs:
+            labs.add(np.array([index]), np.array([_d(result.day.isoformat())]), 0, np.array([result.value]),
+                     np.array([0]))
+    col = {name: np.array([r[name] for r in rows]) for name in rows[0] if name != "reversed"}
+    return SimpleNamespace(
+        m=_People([c.birth.isoformat() for c in cases]), roster=SimpleNamespace(specialty=specialties),
+        line_columns=col, reversed_lines=np.flatnonzero([r["reversed"] for r in rows]), labs=labs,
+        registry=RegistryDoses())
+
+
+def test_hand_stated_outcomes_of_the_planted_members_agree_with_the_computed_ones():
+    """Two derivations of the planted members' clinical facts: stated by hand with each case, and
+    computed from their claims by the code that keys the drawn members. They must agree."""
+    from pipelines.generator.answer_key import MEASURES, planted_facts
+    from pipelines.generator.edge_cases import edge_cases
+
+    cases = [c for c in edge_cases(2025) if c.claims]
+    stated = planted_facts(cases)
+    computed = drawn_facts(_block_of_cases(cases), 2025, _no_fills())
+    disagreements = []
+    for measure, spec in MEASURES.items():
+        for i, case in enumerate(cases):
+            pairs = [("numerator", stated.numerator[measure][i], computed.numerator[measure][i])]
+            if spec.condition:
+                pairs.append(("condition", stated.condition[measure][i], computed.condition[measure][i]))
+            reason = computed.exclusion[measure][i]
+            pairs.append(("exclusion", stated.exclusion[measure][i] or "",
+                          (reason or "").replace("hospice_encounter_claim", "hospice")))
+            disagreements += [(case.name, measure, what, s, c) for what, s, c in pairs if s != c]
+    assert disagreements == [], "\n".join(map(str, disagreements))
