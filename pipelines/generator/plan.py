@@ -72,6 +72,8 @@ class GenerationSummary:
         if "claim_lines_per_member_year" in self.extras:
             lines.append(f"medical claim lines per member-year: {self.extras['claim_lines_per_member_year']:.1f}")
         lines.append(f"manifest: {self.manifest_path}")
+        lines.append(f"answer key: {self.out_dir / EXTRA_DIR / ANSWER_KEY_NAME}"
+                     f" (planted edge members: {int(self.extras.get('edge_members', 0))})")
         return "\n".join(lines)
 
 
@@ -372,4 +374,5 @@ def generate_plan(members: int, years: int, seed: int, out_dir: Path, end_year: 
     manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     return GenerationSummary(out_dir=out_dir, members=members, calendar_years=window.years, rows=rows,
                              bad_rows=bad, seconds=seconds, manifest_path=manifest_path,
-                             extras={"claim_lines_per_member_year": lines_per_member_year})
+                             extras={"claim_lines_per_member_year": lines_per_member_year,
+                                     "edge_members": float(len(cases))})
