@@ -188,8 +188,7 @@ def main() -> None:
         evaluate_child(args.db, args.year, args.memory_limit)
         return
 
-    workdir = Path(tempfile.mkdtemp(prefix="bench_measures_"))
-    db_path = args.db or workdir / "bench.duckdb"
+    db_path = args.db or Path(tempfile.mkdtemp(prefix="bench_measures_")) / "bench.duckdb"
     if not db_path.exists():
         started = time.perf_counter()
         counts = generate(db_path, args.valuesets, args.members, args.lines)
