@@ -15,7 +15,7 @@ import numpy as np
 
 from pipelines.generator import codes as C
 from pipelines.generator.answer_key import MEASURES, ClinicalFacts, add_years
-from pipelines.generator.arrays import NO_DATE, day_number
+from pipelines.generator.arrays import day_number
 from pipelines.generator.claims import (BILL_TYPES, DISPOSITION, HCPCS, ICD, INSTITUTIONAL, MODIFIERS, POS, REVENUE,
                                         BlockClaims)
 
