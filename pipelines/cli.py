@@ -15,7 +15,7 @@ def _generate(args: argparse.Namespace) -> int:
 
     summary = generate_plan(
         members=args.members, years=args.years, seed=args.seed, out_dir=Path(args.out),
-        end_year=args.end_year, bad_row_share=args.bad_row_share,
+        end_year=args.end_year, bad_row_share=args.bad_row_share, edge_members=args.edge_members,
     )
     print(summary)
     return 0
@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--end-year", type=int, default=2025, help="last calendar year generated")
     gen.add_argument("--bad-row-share", type=float, default=0.002,
                      help="share of rows per source deliberately broken for quarantine (0 for none)")
+    gen.add_argument("--edge-members", action="store_true",
+                     help="add the hand-written members that exercise every plan-program rule (answer key)")
     gen.set_defaults(func=_generate)
 
     run = sub.add_parser("run", help="materialize every asset for a landing folder into a DuckDB file")

@@ -102,10 +102,5 @@ def populations_consistent(context: dg.AssetCheckExecutionContext, duckdb: DuckD
                                metadata={"problems": dg.MetadataValue.json(problems)})
 
 
-# The year-partitioned results are defined here but registered by the lead once the monthly
-# schedule targets one partitions definition per job (automation.schedules currently selects every
-# asset at once, which Dagster refuses for month + year partitions). Until then: YEAR_ASSETS.
-YEAR_ASSETS: list = [measure_result]
-YEAR_CHECKS: list = [populations_consistent]
-ASSETS: list = [valueset]
-CHECKS: list = []
+ASSETS: list = [valueset, measure_result]
+CHECKS: list = [populations_consistent]
