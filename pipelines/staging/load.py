@@ -71,12 +71,16 @@ def _range_filter(source: Source) -> str:
     return " where _service_month >= $month_start and _service_month < $month_end" if source.partitioned else ""
 
 
-def cleaned_sql(source: Source) -> str:
-    """The partition's raw rows as staged text (trimmed, empty as null, codes normalised)."""
+def cleaned_sql(source: Source, rowids: str | None = None) -> str:
+    """The partition's raw rows as staged text (trimmed, empty as null, codes normalised).
+
+    `rowids` names a relation with a `raw_rowid` column: only those raw rows (already in the range).
+    """
     month = "_service_month" if source.partitioned else "cast(null as date) as _service_month"
     columns = ", ".join(f"{clean_expr(source.name, c)} as {ident(c)}" for c in source.column_names)
+    where = f" where rowid in (select raw_rowid from {rowids})" if rowids else _range_filter(source)
     return (f"select _source_file, _source_row, _loaded_at, {month}, {columns} "
-            f"from raw.{source.name}{_range_filter(source)}")
+            f"from raw.{source.name}{where}")
 
 
 def _rule_violations_sql(source: Source) -> str:
@@ -106,16 +110,16 @@ def _unknown_member_sql(source: Source) -> str:
 
 def _duplicate_sql(source: Source) -> str:
     columns = ", ".join(ident(c) for c in source.column_names)
-    # A 64-bit hash of every row finds candidate groups in one pass (kept as three numbers a row, the
-    # file by its hash); only the candidates' real values are compared, by the window, to confirm them.
+    key = ", ".join(clean_expr(source.name, c) for c in source.required_columns or source.column_names)
+    # Rows equal in every column are equal in the required ones, so a hash of those few cleaned
+    # columns finds every candidate group in one narrow scan; only the candidates (found again by
+    # rowid) have all their columns cleaned and compared, by the window, to confirm them.
     return (f"insert into staging_violations "
-            f"with cleaned as not materialized ({cleaned_sql(source)}), "
-            f"hashed as materialized (select hash(_source_file) as file_hash, _source_row, "
-            f"hash({columns}) as row_hash from cleaned), "
-            f"repeated_hashes as (select row_hash from hashed group by row_hash having count(*) > 1), "
-            f"candidate_rows as (select file_hash, _source_row from hashed semi join repeated_hashes using (row_hash)), "
-            f"candidates as (select * from cleaned where (hash(_source_file), _source_row) in "
-            f"(select (file_hash, _source_row) from candidate_rows)), "
+            f"with keyed as materialized (select rowid as raw_rowid, hash({key}) as key_hash "
+            f"from raw.{source.name}{_range_filter(source)}), "
+            f"repeated_keys as (select key_hash from keyed group by key_hash having count(*) > 1), "
+            f"candidate_rowids as (select raw_rowid from keyed semi join repeated_keys using (key_hash)), "
+            f"candidates as ({cleaned_sql(source, rowids='candidate_rowids')}), "
             f"ranked as (select _source_file, _source_row, _service_month, "
             f"row_number() over (partition by {columns} order by _source_file, _source_row) as copy_number, "
             f"first_value(_source_file || ' row ' || _source_row) over (partition by {columns} "
