@@ -31,6 +31,24 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _step_seconds(instance, runs) -> dict[str, float]:
+    """Wall time of every step (asset or check) of the runs, from the run's event log."""
+    import dagster as dg
+
+    seconds: dict[str, float] = {}
+    for run in runs:
+        started: dict[str, float] = {}
+        for entry in instance.all_logs(run.run_id):
+            event = entry.dagster_event
+            if event is None or not entry.step_key:
+                continue
+            if event.event_type == dg.DagsterEventType.STEP_START:
+                started[entry.step_key] = entry.timestamp
+            elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
+                seconds[entry.step_key] = entry.timestamp - started.get(entry.step_key, entry.timestamp)
+    return seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--input", required=True, help="landing folder")
@@ -44,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from pipelines.contract import SOURCES
     from pipelines.ingest.landing import service_month_range
-    from pipelines.resources import Settings, build_resources
+    from pipelines.resources import Settings, build_resources, duckdb_config
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
     from pipelines.ingest import assets as ingest_assets
@@ -67,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     t0 = time.perf_counter()
-    dg.materialize(selection(False, with_checks), resources=resources, instance=instance)
+    runs = [dg.materialize(selection(False, with_checks), resources=resources, instance=instance)]
     unpartitioned_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -76,15 +94,16 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     if month_range:
         first, last = month_range
-        dg.materialize(selection(True, with_checks), resources=resources, instance=instance,
-                       tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last})
+        runs.append(dg.materialize(selection(True, with_checks), resources=resources, instance=instance,
+                                   tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}))
     monthly_s = time.perf_counter() - t0
     total_s = time.perf_counter() - started
 
     con = duckdb.connect(str(db_path), read_only=True)
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores; python {platform.python_version()}, "
           f"duckdb {duckdb.__version__}")
-    print(f"input: {args.input}; db: {db_path}; checks: {'on' if with_checks else 'off'}")
+    print(f"input: {args.input}; db: {db_path}; checks: {'on' if with_checks else 'off'}; "
+          f"duckdb memory_limit {duckdb_config()['memory_limit']} (HMOQA_DUCKDB_MEMORY_LIMIT)")
     print(f"{'source':28} {'read':>12} {'loaded':>12} {'quarantined':>12}")
     for name in SOURCES:
         read = con.execute("select coalesce(sum(rows), 0) from raw.landing_inventory where source = ?", [name]).fetchone()[0]
@@ -101,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"process CPU time (user + system):                 {_cpu_seconds():8.1f} s")
     print(f"peak RSS:                                         {_peak_rss_mib():8.0f} MiB")
     print(f"database size:                                    {db_path.stat().st_size / 2**20:8.0f} MiB")
+    print("steps (wall time, slowest first):")
+    for step, seconds in sorted(_step_seconds(instance, runs).items(), key=lambda item: -item[1]):
+        print(f"  {step:60} {seconds:8.1f} s")
     return 0
 
 
