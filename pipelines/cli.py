@@ -57,6 +57,13 @@ def _conformance(args: argparse.Namespace) -> int:
     return run_conformance(Path(args.cases), Path(args.valuesets))
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from pipelines.dashboards.serve import serve
+
+    serve(Path(args.dir), port=args.port, host=args.host)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hmoqa", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -92,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     conf.add_argument("--cases", required=True)
     conf.add_argument("--valuesets", required=True)
     conf.set_defaults(func=_conformance)
+    srv = sub.add_parser("serve", help="serve the dashboard pages on localhost for a team")
+    srv.add_argument("--dir", required=True, help="folder holding index.html (e.g. <output>/dashboards)")
+    srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument("--host", default="127.0.0.1", help="localhost only")
+    srv.set_defaults(func=_serve)
     return parser
 
 

@@ -6,6 +6,7 @@ import dagster as dg
 
 from pipelines import automation
 from pipelines.clinical import assets as clinical
+from pipelines.dashboards import assets as dashboards
 from pipelines.ingest import assets as ingest
 from pipelines.measures import assets as measures
 from pipelines.resources import Settings, build_resources
@@ -13,7 +14,7 @@ from pipelines.scores import assets as scores
 from pipelines.staging import assets as staging
 
 # The flow, in order: each layer is one asset group of the same name.
-LAYERS = (ingest, staging, clinical, measures, scores)
+LAYERS = (ingest, staging, clinical, measures, scores, dashboards)
 
 
 def all_assets() -> list:
