@@ -66,8 +66,9 @@ enrollment as (
 flagged_stay as (
     select s.*,
            s.facilities > 1 as transfer,
-           list_contains($planned_diagnoses, s.principal_diagnosis)
-               or list_contains($planned_drgs, s.drg_code) as planned,
+           -- A stay without a DRG or principal diagnosis is not planned (list_contains(.., null) is null).
+           coalesce(list_contains($planned_diagnoses, s.principal_diagnosis), false)
+               or coalesce(list_contains($planned_drgs, s.drg_code), false) as planned,
            s.admission_date between $year_start and $year_end
                and exists (select 1 from enrollment as e where e.person_id = s.person_id
                            and s.admission_date between e.enrollment_start_date and e.enrollment_end_date)

@@ -141,6 +141,16 @@ def test_readmissions_with_a_transfer_and_a_planned_readmission(con):
     assert metric(con, "admissions_per_1000", "inpatient")[:3] == (7.0, pytest.approx(36.0), pytest.approx(7000 / 3))
 
 
+def test_a_stay_without_a_drg_is_an_unplanned_admission(con):
+    # The contract allows a null DRG (the Tuva sample has such stays); list_contains(.., null) is null.
+    insert(con, "eligibility", [member("n1", "2025-01-01", "2025-12-31", payer_type="medicare")])
+    insert(con, "medical_claim", [stay("n1", "2025-02-01", "2025-02-03", H1, drg=None),
+                                  stay("n1", "2025-02-10", "2025-02-12", H1, drg=None)])
+    build(con)
+    stays = con.execute("select planned, readmitted from scores.utilization_inpatient_stay order by admission_date").fetchall()
+    assert stays == [(False, True), (False, False)]
+
+
 def test_expected_values_from_the_panel_mix(con):
     # All commercial women enrolled all year (12 member months); ED visits per member month by age band:
     #   18-34: a1 (PCP X) 1 visit, a2 (PCP Y) 0                              -> 1 / 24
