@@ -17,7 +17,7 @@ import duckdb
 from pipelines.contract import SOURCES, Source
 from pipelines.duck import run_sql_file, transaction
 from pipelines.ingest.errors import IngestError
-from pipelines.ingest.landing import check_columns, discover, file_columns, read_error, select_sql
+from pipelines.ingest.landing import check_columns, discover, file_columns, is_parquet, read_error, select_sql
 from pipelines.ingest.sqltext import ident, sql_string
 
 LINEAGE_COLUMNS = ("_source_file", "_source_row", "_loaded_at", "_service_month")
@@ -90,6 +90,20 @@ def _month_counts(con: duckdb.DuckDBPyConnection, source: Source, path: Path, co
     return FileCounts(str(path), total, in_range, total - in_range - without, without)
 
 
+def _partitioned_counts(con: duckdb.DuckDBPyConnection, source: Source, path: Path, columns: list[str],
+                        month_start: dt.date, month_end: dt.date, inserted: int) -> FileCounts:
+    """The file's rows by month status. A Parquet file knows its row count without being read: when
+    every row went in (a load of all the months it covers), it is not scanned a second time."""
+    if is_parquet(path):
+        try:
+            total = con.execute("select count(*) from read_parquet($path)", {"path": str(path)}).fetchone()[0]
+        except duckdb.Error as exc:
+            raise read_error(path, exc) from exc
+        if total == inserted:
+            return FileCounts(str(path), total, inserted)
+    return _month_counts(con, source, path, columns, month_start, month_end)
+
+
 def load_raw(con: duckdb.DuckDBPyConnection, source_name: str, paths: list[Path], loaded_at: dt.datetime,
              month_start: dt.date | None = None, month_end: dt.date | None = None) -> RawLoad:
     """Replace `raw.<source>` (partitioned: only months in [month_start, month_end)) with `paths`.
@@ -118,7 +132,6 @@ def load_raw(con: duckdb.DuckDBPyConnection, source_name: str, paths: list[Path]
             select = select_sql(source, path, columns)
             file_column_list = ", ".join([ident(c) for c in source.column_names] + ["_source_row"])
             if source.partitioned:
-                file_counts = _month_counts(con, source, path, columns, month_start, month_end)
                 params |= {"month_start": month_start, "month_end": month_end}
                 sql = (f"insert into {target} ({names}) select {file_column_list}, $source_file, $loaded_at, "
                        f"_service_month from ({select}) where _service_month >= $month_start "
@@ -131,6 +144,8 @@ def load_raw(con: duckdb.DuckDBPyConnection, source_name: str, paths: list[Path]
                 raise read_error(path, exc) from exc
             if not source.partitioned:
                 file_counts = FileCounts(str(path), inserted, inserted)
+            else:
+                file_counts = _partitioned_counts(con, source, path, columns, month_start, month_end, inserted)
             if inserted != file_counts.rows_in_range:
                 raise IngestError(f"{path}: read {file_counts.rows_in_range} rows for the months loaded "
                                   f"but inserted {inserted}; the file changed during the load?")
@@ -204,17 +219,23 @@ def inventory_landing(con: duckdb.DuckDBPyConnection, landing_dir: str | Path, f
                             for c in source.partition_date_columns)
                         rejected_params = {k: params[k] for k in ("path", "source", "source_file", "at",
                                                                   "first_month", "month_end")}
-                        con.execute(
-                            f"insert into raw.rejected_rows select $source, $source_file, _source_row, "
-                            f"{sql_string(', '.join(source.partition_date_columns))}, "
-                            f"case when _service_month is null then 'no_service_month' else 'outside_partitions' end, "
-                            f"{dates}, case when _service_month is null then "
-                            f"{sql_string('none of ' + ', '.join(source.partition_date_columns) + ' holds a valid date, so the row belongs to no service month')} "
-                            f"else 'service month ' || strftime(_service_month, '%Y-%m') || "
-                            f"' is outside the partitions (' || strftime($first_month::date, '%Y-%m') || ' to ' || "
-                            f"strftime($month_end::date - interval 1 month, '%Y-%m') || '); set HMOQA_FIRST_MONTH to load older history' end, "
-                            f"$at from ({select}) where _service_month is null or _service_month < $first_month "
-                            f"or _service_month >= $month_end", rejected_params)
+                        # The inventory just counted this file's rows by status: a file whose rows all
+                        # fit a partition (the usual case) is not read a second time.
+                        outside = con.execute(
+                            "select coalesce(sum(rows), 0) from raw.landing_inventory where source_file = $source_file "
+                            "and row_status <> 'in_partitions'", {"source_file": str(path)}).fetchone()[0]
+                        if outside:
+                            con.execute(
+                                f"insert into raw.rejected_rows select $source, $source_file, _source_row, "
+                                f"{sql_string(', '.join(source.partition_date_columns))}, "
+                                f"case when _service_month is null then 'no_service_month' else 'outside_partitions' end, "
+                                f"{dates}, case when _service_month is null then "
+                                f"{sql_string('none of ' + ', '.join(source.partition_date_columns) + ' holds a valid date, so the row belongs to no service month')} "
+                                f"else 'service month ' || strftime(_service_month, '%Y-%m') || "
+                                f"' is outside the partitions (' || strftime($first_month::date, '%Y-%m') || ' to ' || "
+                                f"strftime($month_end::date - interval 1 month, '%Y-%m') || '); set HMOQA_FIRST_MONTH to load older history' end, "
+                                f"$at from ({select}) where _service_month is null or _service_month < $first_month "
+                                f"or _service_month >= $month_end", rejected_params)
                     else:
                         con.execute(
                             f"insert into raw.landing_inventory select $source, $source_file, $file_bytes, "
