@@ -1,9 +1,9 @@
 """Dagster assets and checks of the clinical layer (thin wrappers over the plain modules beside them).
 
 `clinical/clinical_model`: the clinical tables every measure reads, loaded from FHIR R4 files in
-`<landing_dir>/fhir` (files, NDJSON, Bundles, any nesting). Claims reach the same tables through the
-claims mapping (source_kind 'claims'), which owns its own rows; re-loading FHIR replaces only the
-FHIR rows.
+`<landing_dir>/fhir` (files, NDJSON, Bundles, any nesting) and, through the claims mapping
+(`pipelines.clinical.claims`), from the staging tables (source kinds eligibility, claims, lab,
+immunization). Each load replaces only its own source kinds' rows.
 """
 
 
@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.clinical.claims import load_claims
 from pipelines.clinical.fhir import SOURCE_KIND, load_fhir
 from pipelines.clinical.model import create_clinical_tables, delete_source_kind
 from pipelines.clinical.summary import issue_counts, issue_preview, record_counts
@@ -20,6 +21,10 @@ from pipelines.ingest.assets import connection
 from pipelines.resources import HmoqaConfig
 
 CLINICAL_MODEL_KEY = dg.AssetKey(["clinical", "clinical_model"])
+# The claims mapping reads these staging tables, and the value sets (Frailty Symptom diagnoses).
+CLAIMS_INPUT_KEYS = [dg.AssetKey(["staging", name])
+                     for name in ("eligibility", "medical_claim", "pharmacy_claim", "lab_result", "immunization")]
+VALUESET_KEY = dg.AssetKey(["measures", "valueset"])
 
 
 def fhir_folder(hmoqa: HmoqaConfig) -> Path:
@@ -39,10 +44,13 @@ def _markdown_table(rows: list[dict]) -> str:
     key=CLINICAL_MODEL_KEY,
     group_name="clinical",
     kinds={"duckdb"},
+    deps=[*CLAIMS_INPUT_KEYS, VALUESET_KEY],
     description="Clinical model (schema clinical): patient, coverage, encounter, condition, procedure, "
                 "observation (+ components), medication request / dispense, immunization, device and "
                 "service requests, allergy; every coding in clinical.coding; lineage on every row. "
-                "FHIR rows come from <landing_dir>/fhir; problems go to clinical.load_issue.",
+                "FHIR rows come from <landing_dir>/fhir; problems go to clinical.load_issue. "
+                "Eligibility, claims, lab results and immunizations come from the staging tables "
+                "(docs/measures.md, the claims mapping).",
 )
 def clinical_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
                    hmoqa: HmoqaConfig) -> dg.MaterializeResult:
@@ -57,6 +65,7 @@ def clinical_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
             else:
                 delete_source_kind(con, SOURCE_KIND)
                 loaded = {"fhir_records": 0, "fhir_patients": 0, "fhir_codings": 0}
+        claims_rows = load_claims(con)
         counts = record_counts(con)
         issues = issue_counts(con)
         preview = issue_preview(con)
@@ -66,6 +75,7 @@ def clinical_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
         context.log.warning(f"{issues['error']} FHIR inputs could not be loaded; see clinical.load_issue")
     return dg.MaterializeResult(metadata={
         **loaded,
+        "claims_mapping_rows": dg.MetadataValue.json(claims_rows),
         "fhir_folder": str(folder),
         "dagster/row_count": sum(n for per_kind in counts.values() for n in per_kind.values()),
         "rows_by_table_and_source": dg.MetadataValue.json(counts),
