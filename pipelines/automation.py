@@ -32,8 +32,11 @@ def _job_name(stages: Sequence[Stage], index: int) -> str:
         return "refresh_service_months"
     if stage.kind == "year":
         return "refresh_measurement_year"
-    before_partitioned = all(s.kind == "unpartitioned" for s in stages[:index])
-    return "refresh_inputs" if before_partitioned else f"refresh_outputs_{index}"
+    if all(s.kind == "unpartitioned" for s in stages[:index]):
+        return "refresh_inputs"
+    # Later unpartitioned stages are named for the layers (first key component) they hold.
+    layers = sorted({key.path[0] for key in stage.keys})
+    return "refresh_" + "_and_".join(layers)
 
 
 def stage_jobs(assets: Sequence) -> list[tuple[Stage, dg.UnresolvedAssetJobDefinition]]:

@@ -82,7 +82,7 @@ def test_the_chain_runs_each_stage_after_the_previous_with_the_same_window():
     year = automation.next_request(JOBS, months.job_name, months.tags, "r2")
     assert (year.job_name, year.partition_key) == ("refresh_measurement_year", "2025")
     outputs = automation.next_request(JOBS, year.job_name, year.tags, "r3")
-    assert outputs.job_name == "refresh_outputs_3"
+    assert outputs.job_name == "refresh_page"
     assert automation.next_request(JOBS, outputs.job_name, outputs.tags, "r4") is None
 
 
