@@ -28,6 +28,12 @@ member_demographics as (
     where enrollment_start_date <= $year_end and enrollment_end_date >= $year_start
     group by person_id
 ),
+-- The year's categorised claim lines, computed once for cost and ED visits.
+year_claim_line as materialized (
+    select person_id, service_date, service_category, out_of_network, paid_amount, allowed_amount
+    from scores.claim_line_category
+    where service_date between $year_start and $year_end
+),
 medical_cost as (
     select c.person_id, l.product_line,
            sum(c.paid_amount) filter (where c.service_category = 'inpatient') as paid_inpatient,
@@ -42,10 +48,9 @@ medical_cost as (
            sum(c.allowed_amount) filter (where c.service_category = 'other') as allowed_other,
            sum(c.paid_amount) as medical_paid,
            sum(c.paid_amount) filter (where c.out_of_network) as out_of_network_paid
-    from scores.claim_line_category as c
+    from year_claim_line as c
     join month_product_line as l
       on l.person_id = c.person_id and l.month_start = date_trunc('month', c.service_date)
-    where c.service_date between $year_start and $year_end
     group by c.person_id, l.product_line
 ),
 -- Pharmacy reversals follow the medical rule: a negative paid line cancels its claim line.
@@ -91,9 +96,8 @@ readmission_count as (
 -- next is counted as the admission instead.
 ed_visit as (
     select distinct c.person_id, c.service_date
-    from scores.claim_line_category as c
+    from year_claim_line as c
     where c.service_category = 'ed'
-      and c.service_date between $year_start and $year_end
 ),
 ed_visit_count as (
     select v.person_id, l.product_line, count(*) as ed_visits

@@ -4,8 +4,37 @@
 insert into scores.utilization_metric
     (measurement_year, level, unit_id, metric, service_category, members, member_months, numerator, denominator,
      denominator_unit, scale, observed, expected_numerator, expected, observed_to_expected)
-with member_metric as (
-    select u.person_id, u.product_line, u.age_band, u.sex, u.pcp_npi, u.member_months,
+with panel_cell as (
+    -- Members summed per PCP x cell first: expected values are linear in exposure, so this is exact.
+    select product_line, age_band, sex, pcp_npi,
+           sum(member_months) as member_months, sum(admissions) as admissions, sum(ed_visits) as ed_visits,
+           sum(index_stays) as index_stays, sum(readmissions) as readmissions,
+           sum(paid_inpatient) as paid_inpatient, sum(paid_outpatient) as paid_outpatient,
+           sum(paid_professional) as paid_professional, sum(paid_ed) as paid_ed, sum(paid_other) as paid_other,
+           sum(paid_pharmacy) as paid_pharmacy, sum(allowed_inpatient) as allowed_inpatient,
+           sum(allowed_outpatient) as allowed_outpatient, sum(allowed_professional) as allowed_professional,
+           sum(allowed_ed) as allowed_ed, sum(allowed_other) as allowed_other,
+           sum(allowed_pharmacy) as allowed_pharmacy, sum(medical_paid) as medical_paid,
+           sum(out_of_network_paid) as out_of_network_paid
+    from scores.utilization_member
+    where measurement_year = $year
+    group by product_line, age_band, sex, pcp_npi
+),
+unit_members as (
+    select case when grouping(product_line) = 0 then 'product_line'
+                when grouping(pcp_npi) = 0 and pcp_npi is not null then 'pcp'
+                when grouping(pcp_npi) = 0 then 'unattributed'
+                else 'plan' end as level,
+           case when grouping(product_line) = 0 then product_line
+                when grouping(pcp_npi) = 0 then coalesce(pcp_npi, 'unattributed')
+                else 'plan' end as unit_id,
+           count(distinct person_id)::integer as members
+    from scores.utilization_member
+    where measurement_year = $year
+    group by grouping sets ((), (product_line), (pcp_npi))
+),
+panel_metric as (
+    select u.product_line, u.age_band, u.sex, u.pcp_npi, u.member_months,
            unnest([
                {'metric': 'paid_pmpm', 'category': 'inpatient', 'num': u.paid_inpatient, 'den': u.member_months},
                {'metric': 'paid_pmpm', 'category': 'outpatient', 'num': u.paid_outpatient, 'den': u.member_months},
@@ -33,23 +62,22 @@ with member_metric as (
                {'metric': 'out_of_network_share', 'category': 'all', 'num': u.out_of_network_paid,
                 'den': u.medical_paid}
            ]) as m
-    from scores.utilization_member as u
-    where u.measurement_year = $year
+    from panel_cell as u
 ),
-member_value as (
-    select person_id, product_line, age_band, sex, pcp_npi, member_months,
+panel_value as (
+    select product_line, age_band, sex, pcp_npi, member_months,
            m.metric, m.category as service_category, m.num as numerator, m.den as denominator
-    from member_metric
+    from panel_metric
 ),
 cell_rate as (
     select metric, service_category, age_band, sex, product_line,
            sum(numerator) / nullif(sum(denominator), 0) as rate
-    from member_value
+    from panel_value
     group by metric, service_category, age_band, sex, product_line
 ),
-member_expected as (
+panel_expected as (
     select v.*, v.denominator * coalesce(c.rate, 0) as expected_numerator
-    from member_value as v
+    from panel_value as v
     join cell_rate as c using (metric, service_category, age_band, sex, product_line)
 ),
 unit_total as (
@@ -62,18 +90,17 @@ unit_total as (
              when grouping(pcp_npi) = 0 then coalesce(pcp_npi, 'unattributed')
              else 'plan' end as unit_id,
         metric, service_category,
-        count(distinct person_id)::integer as members,
         sum(member_months) as member_months,
         sum(numerator) as numerator,
         sum(denominator) as denominator,
         sum(expected_numerator) as expected_numerator
-    from member_expected
+    from panel_expected
     group by grouping sets ((metric, service_category), (metric, service_category, product_line),
                             (metric, service_category, pcp_npi))
 )
 select
     $year as measurement_year,
-    level, unit_id, metric, service_category, members, member_months, numerator, denominator,
+    level, unit_id, metric, service_category, m.members, member_months, numerator, denominator,
     case metric when 'readmission_rate' then 'index_stays'
                 when 'out_of_network_share' then 'medical_paid'
                 else 'member_months' end as denominator_unit,
@@ -83,3 +110,4 @@ select
     expected_numerator / nullif(denominator, 0) * scale as expected,
     numerator / nullif(expected_numerator, 0) as observed_to_expected
 from unit_total
+join unit_members as m using (level, unit_id)
