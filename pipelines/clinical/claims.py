@@ -42,7 +42,8 @@ MODELS: tuple[ClaimsModel, ...] = (
     ClaimsModel("claims_observation", "observation", ("medical_claim",)),
     ClaimsModel("claims_medication_request", "medication_request", ("pharmacy_claim",)),
     ClaimsModel("claims_medication_dispense", "medication_dispense", ("pharmacy_claim",)),
-    ClaimsModel("claims_immunization", "immunization", ("immunization", "medical_claim")),
+    ClaimsModel("claims_immunization", "immunization", ("immunization",)),
+    ClaimsModel("claims_vaccine_line", "immunization", ("medical_claim",)),
 )
 # Temp tables shared by several models, built when their staging table exists.
 SHARED_INPUTS = {"medical_claim": "claims_line", "pharmacy_claim": "claims_pharmacy_fill"}

@@ -1,16 +1,16 @@
--- Immunizations: the immunization source (CVX, or the code type it names) with its own status, and
--- vaccine product lines on medical claims (CPT 90476-90759), completed, on the line's service date.
+-- Immunizations from the immunization source (CVX, or the code type it names), with its own status
+-- (completed when empty), on the occurrence date.
 create or replace temp table claims_immunization as
 with immunization_record as (
     select _source_file as source_file, _source_row::varchar as source_row, immunization_id as resource_id,
-        person_id as patient_key, 'immunization' as source_kind,
+        person_id as patient_key,
         coalesce(status, 'completed') as status, occurrence_date,
         coalesce(normalized_code_type, lower(source_code_type)) as code_type,
         case when normalized_code_type is not null then normalized_code else source_code end as vaccine_code
     from staging.immunization
 ),
 coded_record as (
-    select source_file, source_row, resource_id, patient_key, source_kind, status, occurrence_date,
+    select source_file, source_row, resource_id, patient_key, status, occurrence_date,
         case code_type when 'cvx' then 'http://hl7.org/fhir/sid/cvx'
                        when 'cpt' then 'http://www.ama-assn.org/go/cpt'
                        when 'hcpcs' then 'http://www.nlm.nih.gov/research/umls/hcpcs'
@@ -18,22 +18,11 @@ coded_record as (
                        when 'snomed-ct' then 'http://snomed.info/sct' end as code_system,
         vaccine_code
     from immunization_record
-),
-claim_vaccine as (
-    select source_file, source_row, claim_id || '#' || claim_line_number as resource_id, patient_key,
-        'claims' as source_kind, 'completed' as status, service_start as occurrence_date,
-        line_code_system as code_system, hcpcs_code as vaccine_code
-    from claims_line
-    where hcpcs_code between '90476' and '90759' and length(hcpcs_code) = 5
-),
-vaccination as (
-    select * from coded_record
-    union all by name select * from claim_vaccine
 )
 select
     $first_row_id + row_number() over () - 1 as row_id,
     patient_key,
-    source_kind,
+    'immunization' as source_kind,
     source_file,
     source_row,
     resource_id,
@@ -43,4 +32,4 @@ select
     day_start(occurrence_date) as end_lo,
     day_end(occurrence_date) as end_hi,
     list_filter([claim_coding('code', code_system, vaccine_code)], c -> c.code is not null) as codings
-from vaccination
+from coded_record

@@ -282,3 +282,14 @@ def test_tuva_sample_through_the_pipeline_fills_the_clinical_model_with_claims_l
                              "where year(period_start) = 2018 group by 1").fetchall()
         assert {m for m, _ in results} == {"BCS", "COL", "CCS", "CBP", "EED", "GSD", "CIS"}
         assert all(n == members for _, n in results)
+
+
+def test_a_missing_staging_table_maps_to_no_rows_and_the_rest_still_loads():
+    con = duckdb.connect()
+    con.execute("create schema staging")
+    _insert(con, "immunization", [
+        {"immunization_id": "I9", "person_id": "P9", "normalized_code_type": "cvx", "normalized_code": "08",
+         "occurrence_date": D(2025, 2, 3)}])
+    inserted = load_claims(con)
+    assert inserted["claims_immunization"] == 1 and inserted["claims_encounter"] == 0
+    assert rows(con, "select patient_key, status from clinical.immunization") == [("P9", "completed")]
