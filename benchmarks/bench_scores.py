@@ -133,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"staging: {enrolled:,} members, {claims:,} medical claim lines")
     create_score_tables(con)
     total = 0.0
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = usage.ru_utime + usage.ru_stime
     for year in args.year:
         for name, build, problems in steps:
             t0 = time.perf_counter()
@@ -147,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{year} {name:13} build {built:7.1f} s  check {checked:6.1f} s  "
                   f"rows {sum(rows.values()):>12,}  broken rules: {broken or 'none'}")
     con.close()
-    print(f"scores total (build + checks): {total:8.1f} s")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"scores total (build + checks): {total:8.1f} s wall, "
+          f"{usage.ru_utime + usage.ru_stime - cpu_before:8.1f} s process CPU (both cores)")
     print(f"peak RSS: {_peak_rss_mib():8.0f} MiB")
     return 0
 
