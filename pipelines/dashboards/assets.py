@@ -17,6 +17,7 @@ from types import ModuleType
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.asset_metadata import measurement_years
 from pipelines.contract import SOURCES
 from pipelines.dashboards import build, scan
 from pipelines.dashboards.shell import Provenance, WrittenPage, write_index
@@ -69,10 +70,6 @@ def _metadata(written: list[WrittenPage]) -> dict:
     return metadata
 
 
-def _years(context) -> list[int]:
-    window = context.partition_time_window
-    return list(range(window.start.year, window.end.year))
-
 
 def _year_page_asset(page: ModuleType) -> dg.AssetsDefinition:
     name = page.__name__.rsplit(".", 1)[-1]
@@ -84,7 +81,7 @@ def _year_page_asset(page: ModuleType) -> dg.AssetsDefinition:
         root = build.dashboards_dir(hmoqa.output_dir)
         provenance = _provenance(context, duckdb, hmoqa)
         with connection(duckdb) as con:
-            written = [build.write_year_page(con, page, year, provenance, root) for year in _years(context)]
+            written = [build.write_year_page(con, page, year, provenance, root) for year in measurement_years(context)]
         return dg.MaterializeResult(metadata=_metadata(written))
 
     return _page
@@ -135,7 +132,7 @@ def _year_page_check(asset: dg.AssetsDefinition, page: ModuleType) -> dg.AssetCh
     @dg.asset_check(asset=asset.key, name="no_small_cells", partitions_def=measurement_year_partitions,
                     description="Reads the written page back and fails on any count from 1 to 10 in its figures or tables.")
     def _check(context: dg.AssetCheckExecutionContext, hmoqa: HmoqaConfig) -> dg.AssetCheckResult:
-        return _small_cell_result(_page_paths(hmoqa, page.SLUG, _years(context)))
+        return _small_cell_result(_page_paths(hmoqa, page.SLUG, measurement_years(context)))
 
     return _check
 

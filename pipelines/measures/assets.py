@@ -9,6 +9,7 @@ model, one measurement year per partition; re-materializing a year replaces that
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.asset_metadata import measurement_years, markdown_table
 from pipelines.clinical.assets import CLINICAL_MODEL_KEY
 from pipelines.duck import row_count, transaction
 from pipelines.ingest.assets import connection
@@ -22,18 +23,6 @@ VALUESET_KEY = dg.AssetKey(["measures", "valueset"])
 MEASURE_RESULT_KEY = dg.AssetKey(["measures", "measure_result"])
 
 
-def _years(context) -> list[int]:
-    window = context.partition_time_window
-    return list(range(window.start.year, window.end.year))
-
-
-def _markdown(rows: list[dict]) -> str:
-    if not rows:
-        return "(no rows)"
-    header = list(rows[0])
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join("" if r[h] is None else str(r[h]) for h in header) + " |" for r in rows]
-    return "\n".join(lines)
 
 
 @dg.asset(
@@ -71,16 +60,16 @@ def measure_result(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
     rows_written = 0
     with connection(duckdb) as con:
         create_measure_tables(con)
-        for year in _years(context):
+        for year in measurement_years(context):
             with transaction(con):
                 set_year_subjects(con, year)
                 evaluated = evaluate(con, program=PROGRAM_ECQM)
             rows_written += sum(evaluated.values())
             summaries += [{"year": year, **row} for row in population_counts(con, PROGRAM_ECQM, *year_period(year))]
     return dg.MaterializeResult(metadata={
-        "years": dg.MetadataValue.json(_years(context)),
+        "years": dg.MetadataValue.json(measurement_years(context)),
         "dagster/row_count": rows_written,
-        "populations": dg.MetadataValue.md(_markdown(summaries)),
+        "populations": dg.MetadataValue.md(markdown_table(summaries)),
     })
 
 
@@ -95,7 +84,7 @@ def populations_consistent(context: dg.AssetCheckExecutionContext, duckdb: DuckD
     problems: dict[str, int] = {}
     with connection(duckdb) as con:
         create_measure_tables(con)
-        for year in _years(context):
+        for year in measurement_years(context):
             for name, n in consistency_problems(con, PROGRAM_ECQM, *year_period(year)).items():
                 problems[name] = problems.get(name, 0) + n
     return dg.AssetCheckResult(passed=not any(problems.values()), severity=dg.AssetCheckSeverity.ERROR,

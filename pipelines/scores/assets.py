@@ -16,6 +16,7 @@ from collections.abc import Callable
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.asset_metadata import measurement_years, markdown_table
 from pipelines.duck import transaction
 from pipelines.ingest.assets import connection
 from pipelines.partitions import measurement_year_partitions, single_run_backfill
@@ -36,18 +37,6 @@ def _staging(*names: str) -> list[dg.AssetKey]:
     return [dg.AssetKey(["staging", name]) for name in names]
 
 
-def _years(context) -> list[int]:
-    window = context.partition_time_window
-    return list(range(window.start.year, window.end.year))
-
-
-def _markdown(rows: list[dict]) -> str:
-    if not rows:
-        return "(no rows)"
-    header = list(rows[0])
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join("" if r[h] is None else str(r[h]) for h in header) + " |" for r in rows]
-    return "\n".join(lines)
 
 
 def _materialize_years(context, duckdb: DuckDBResource, build: Callable, summarize: Callable) -> dict:
@@ -55,7 +44,7 @@ def _materialize_years(context, duckdb: DuckDBResource, build: Callable, summari
     per_year, total_rows = {}, 0
     with connection(duckdb) as con:
         create_score_tables(con)
-        for year in _years(context):
+        for year in measurement_years(context):
             with transaction(con):
                 written = build(con, year)
             rows = sum(written.values()) if isinstance(written, dict) else int(written)
@@ -68,7 +57,7 @@ def _check(context, duckdb: DuckDBResource, problems: Callable) -> dg.AssetCheck
     found: dict[str, int] = {}
     with connection(duckdb) as con:
         create_score_tables(con)
-        for year in _years(context):
+        for year in measurement_years(context):
             for rule, n in problems(con, year).items():
                 found[rule] = found.get(rule, 0) + n
     broken = {rule: n for rule, n in found.items() if n}
@@ -131,7 +120,7 @@ def utilization(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg
     per_year = metadata["years"].value
     rows = [dict(year=year, **figure) for year, item in per_year.items() for figure in item.pop("plan_figures")]
     metadata["years"] = dg.MetadataValue.json(per_year)
-    metadata["plan_figures"] = dg.MetadataValue.md(_markdown(rows))
+    metadata["plan_figures"] = dg.MetadataValue.md(markdown_table(rows))
     return dg.MaterializeResult(metadata=metadata)
 
 
