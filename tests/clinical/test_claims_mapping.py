@@ -293,3 +293,39 @@ def test_a_missing_staging_table_maps_to_no_rows_and_the_rest_still_loads():
     inserted = load_claims(con)
     assert inserted["claims_immunization"] == 1 and inserted["claims_encounter"] == 0
     assert rows(con, "select patient_key, status from clinical.immunization") == [("P9", "completed")]
+
+
+def test_claims_alone_drive_cbp_readings_inpatient_exclusion_and_hospice_discharge(shared_dir):
+    """End to end through the engine: an outpatient CPT II reading day (135/85) is controlled; a later
+    reading during an inpatient stay (140/90) does not count; a discharge to hospice (51) excludes."""
+    from pipelines.measures.engine import evaluate, set_year_subjects
+    from pipelines.terminology.valuesets import create_valueset_tables, load_valuesets
+
+    con = duckdb.connect()
+    con.execute("create schema staging")
+    create_valueset_tables(con)
+    load_valuesets(con, shared_dir / "valuesets")
+    _insert(con, "eligibility", [
+        {"person_id": person, "gender": "female", "birth_date": D(1960, 5, 1), "enrollment_start_date": D(2025, 1, 1),
+         "enrollment_end_date": D(2025, 12, 31), "payer_type": "commercial"} for person in ("P1", "P2")])
+    stay = {"claim_type": "institutional", "bill_type_code": "111", "claim_start_date": D(2025, 10, 1),
+            "claim_end_date": D(2025, 10, 3), "admission_date": D(2025, 10, 1), "discharge_date": D(2025, 10, 3)}
+    _insert(con, "medical_claim", [
+        _line("V1", 1, D(2025, 3, 1), "99213", diagnosis_code_1="I10"),
+        _line("B1", 1, D(2025, 7, 1), "3075F", paid=0.0),
+        _line("B1", 2, D(2025, 7, 1), "3079F", paid=0.0),
+        _line("S1", 1, D(2025, 10, 2), "3077F", **stay),
+        _line("S1", 2, D(2025, 10, 2), "3080F", **stay),
+        _line("V2", 1, D(2025, 3, 1), "99213", person="P2", diagnosis_code_1="I10"),
+        _line("H2", 1, D(2025, 11, 1), None, person="P2", revenue_center_code="0120",
+              **{**stay, "claim_start_date": D(2025, 11, 1), "claim_end_date": D(2025, 11, 4),
+                 "admission_date": D(2025, 11, 1), "discharge_date": D(2025, 11, 4),
+                 "discharge_disposition_code": "51"}),
+    ])
+    load_claims(con)
+    set_year_subjects(con, 2025)
+    evaluate(con, ["CBP"])
+    assert rows(con, "select patient_key, initial_population, denominator_exclusion, exclusion_reason, numerator, "
+                     "numerator_source_kind, numerator_date from measures.measure_result order by 1") == [
+        ("P1", True, False, None, True, "claims", D(2025, 7, 1)),
+        ("P2", True, True, "hospice", False, None, None)]
