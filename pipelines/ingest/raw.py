@@ -119,37 +119,44 @@ def load_raw(con: duckdb.DuckDBPyConnection, source_name: str, paths: list[Path]
     names = ", ".join([ident(c) for c in source.column_names] + ["_source_row", "_source_file", "_loaded_at"]
                       + (["_service_month"] if source.partitioned else []))
     counts: list[FileCounts] = []
-    with transaction(con):
-        ensure_raw_table(con, source)
-        if source.partitioned:
-            con.execute(f"delete from {target} where _service_month >= $month_start and _service_month < $month_end",
-                        {"month_start": month_start, "month_end": month_end})
-        else:
-            con.execute(f"delete from {target}")
-        for path in paths:
-            columns = columns_by_file[path]
-            params: dict = {"path": str(path), "source_file": str(path), "loaded_at": loaded_at}
-            select = select_sql(source, path, columns)
-            file_column_list = ", ".join([ident(c) for c in source.column_names] + ["_source_row"])
+    # Row order in raw carries no meaning (_source_file and _source_row say where a row came from),
+    # and an unordered insert runs in parallel and buffers less. Reset after the transaction ends,
+    # whether it committed or rolled back.
+    con.execute("set preserve_insertion_order = false")
+    try:
+        with transaction(con):
+            ensure_raw_table(con, source)
             if source.partitioned:
-                params |= {"month_start": month_start, "month_end": month_end}
-                sql = (f"insert into {target} ({names}) select {file_column_list}, $source_file, $loaded_at, "
-                       f"_service_month from ({select}) where _service_month >= $month_start "
-                       f"and _service_month < $month_end")
+                con.execute(f"delete from {target} where _service_month >= $month_start and _service_month < $month_end",
+                            {"month_start": month_start, "month_end": month_end})
             else:
-                sql = f"insert into {target} ({names}) select {file_column_list}, $source_file, $loaded_at from ({select})"
-            try:
-                inserted = con.execute(sql, params).fetchone()[0]
-            except duckdb.Error as exc:
-                raise read_error(path, exc) from exc
-            if not source.partitioned:
-                file_counts = FileCounts(str(path), inserted, inserted)
-            else:
-                file_counts = _partitioned_counts(con, source, path, columns, month_start, month_end, inserted)
-            if inserted != file_counts.rows_in_range:
-                raise IngestError(f"{path}: read {file_counts.rows_in_range} rows for the months loaded "
-                                  f"but inserted {inserted}; the file changed during the load?")
-            counts.append(file_counts)
+                con.execute(f"delete from {target}")
+            for path in paths:
+                columns = columns_by_file[path]
+                params: dict = {"path": str(path), "source_file": str(path), "loaded_at": loaded_at}
+                select = select_sql(source, path, columns)
+                file_column_list = ", ".join([ident(c) for c in source.column_names] + ["_source_row"])
+                if source.partitioned:
+                    params |= {"month_start": month_start, "month_end": month_end}
+                    sql = (f"insert into {target} ({names}) select {file_column_list}, $source_file, $loaded_at, "
+                           f"_service_month from ({select}) where _service_month >= $month_start "
+                           f"and _service_month < $month_end")
+                else:
+                    sql = f"insert into {target} ({names}) select {file_column_list}, $source_file, $loaded_at from ({select})"
+                try:
+                    inserted = con.execute(sql, params).fetchone()[0]
+                except duckdb.Error as exc:
+                    raise read_error(path, exc) from exc
+                if not source.partitioned:
+                    file_counts = FileCounts(str(path), inserted, inserted)
+                else:
+                    file_counts = _partitioned_counts(con, source, path, columns, month_start, month_end, inserted)
+                if inserted != file_counts.rows_in_range:
+                    raise IngestError(f"{path}: read {file_counts.rows_in_range} rows for the months loaded "
+                                      f"but inserted {inserted}; the file changed during the load?")
+                counts.append(file_counts)
+    finally:
+        con.execute("reset preserve_insertion_order")
     by_month: dict[str, int] = {}
     if source.partitioned:
         rows = con.execute(
