@@ -145,4 +145,7 @@ def run_pipeline(settings: Settings, measurement_years: Iterable[int], verbose: 
         lines.append(f"{len(stage.keys):>3} {stage.kind} assets, {what}: {time.perf_counter() - t0:.1f}s")
     lines.append(f"done in {time.perf_counter() - started:.1f}s; DuckDB: {settings.db_path}; "
                  f"outputs: {settings.output_dir}")
+    index = settings.output_dir / "dashboards" / "index.html"
+    if index.is_file():
+        lines.append(f"dashboards: {index} (hmoqa serve --dir {index.parent})")
     return "\n".join(lines)
