@@ -7,7 +7,7 @@ DEMO_DIR ?= data/demo
 DEMO_MEMBERS ?= 20000
 DEMO_YEAR ?= 2025
 
-.PHONY: setup demo test ui conformance benchmark clean
+.PHONY: setup demo test ui conformance clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3"; exit 1; }
@@ -36,6 +36,11 @@ ui: setup
 	HMOQA_LANDING_DIR=$(DEMO_DIR)/landing HMOQA_DB=$(DEMO_DIR)/hmoqa.duckdb \
 	HMOQA_OUTPUT_DIR=$(DEMO_DIR)/output \
 	$(BIN)/dagster dev -w workspace.yaml
+
+# The CMS eCQM test cases against the engine (reference data read in place from ../shared).
+SHARED ?= ../shared
+conformance: setup
+	$(BIN)/hmoqa conformance --cases $(SHARED)/conformance/ecqm --valuesets $(SHARED)/valuesets
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
