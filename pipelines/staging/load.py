@@ -151,33 +151,39 @@ def stage_source(con: duckdb.DuckDBPyConnection, source_name: str, loaded_at: dt
     months = {"month_start": month_start, "month_end": month_end} if source.partitioned else {}
     key_range = ({"first_key": month_start.isoformat(), "end_key": month_end.isoformat()}
                  if source.partitioned else {})
-    with transaction(con):
-        ensure_staging_tables(con, source)
-        con.execute("create or replace temp table staging_violations (source_file varchar, source_row bigint, "
-                    "service_month date, column_name varchar, rule varchar, expectation varchar, value varchar, "
-                    "reason varchar)")
-        con.execute(_rule_violations_sql(source), months)
-        if source.member_column:
-            con.execute(_unknown_member_sql(source), months)
-        con.execute(_duplicate_sql(source), months)
-        if source.partitioned:
-            con.execute(f"delete from {staging_table(source_name)}{_range_filter(source)}", months)
-            con.execute("delete from staging.quarantine where source = $source and partition_key >= $first_key "
-                        "and partition_key < $end_key", {"source": source_name} | key_range)
-        else:
-            con.execute(f"delete from {staging_table(source_name)}")
-            con.execute("delete from staging.quarantine where source = $source", {"source": source_name})
-        # Row order in staging carries no meaning (lineage columns say where a row came from), and
-        # an unordered insert runs in parallel.
-        con.execute("set preserve_insertion_order = false")
-        try:
+    unordered = False
+    try:
+        with transaction(con):
+            ensure_staging_tables(con, source)
+            con.execute("create or replace temp table staging_violations (source_file varchar, source_row bigint, "
+                        "service_month date, column_name varchar, rule varchar, expectation varchar, value varchar, "
+                        "reason varchar)")
+            con.execute(_rule_violations_sql(source), months)
+            if source.member_column:
+                con.execute(_unknown_member_sql(source), months)
+            con.execute(_duplicate_sql(source), months)
+            if source.partitioned:
+                con.execute(f"delete from {staging_table(source_name)}{_range_filter(source)}", months)
+                con.execute("delete from staging.quarantine where source = $source and partition_key >= $first_key "
+                            "and partition_key < $end_key", {"source": source_name} | key_range)
+            else:
+                con.execute(f"delete from {staging_table(source_name)}")
+                con.execute("delete from staging.quarantine where source = $source", {"source": source_name})
+            # Row order in staging carries no meaning (lineage columns say where a row came from), and
+            # an unordered insert runs in parallel.
+            con.execute("set preserve_insertion_order = false")
+            unordered = True
             con.execute(_insert_staged_sql(source), months)
-        finally:
             con.execute("reset preserve_insertion_order")
-        con.execute("insert into staging.quarantine select $source, strftime(service_month, '%Y-%m-%d'), "
-                    "source_file, source_row, column_name, rule, expectation, value, reason, $loaded_at "
-                    "from staging_violations", {"source": source_name, "loaded_at": loaded_at})
-        con.execute("drop table staging_violations")
+            unordered = False
+            con.execute("insert into staging.quarantine select $source, strftime(service_month, '%Y-%m-%d'), "
+                        "source_file, source_row, column_name, rule, expectation, value, reason, $loaded_at "
+                        "from staging_violations", {"source": source_name, "loaded_at": loaded_at})
+            con.execute("drop table staging_violations")
+    finally:
+        # After a failed insert the transaction has rolled back; only then can the setting be reset.
+        if unordered:
+            con.execute("reset preserve_insertion_order")
     return reconcile(con, source_name, month_start, month_end)
 
 
