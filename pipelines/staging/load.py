@@ -104,8 +104,8 @@ def _unknown_member_sql(source: Source) -> str:
     return (f"insert into staging_violations "
             f"select _source_file, _source_row, _service_month, {sql_string(source.member_column)}, "
             f"{sql_string(KNOWN_MEMBER)}, {sql_string(rule.expectation)}, {member}, {sql_string(rule.reason)} "
-            f"from ({cleaned_sql(source)}) as cleaned where {member} is not null and not exists "
-            f"(select 1 from staging.eligibility as eligible where eligible.person_id = cleaned.{member})")
+            f"from ({cleaned_sql(source)}) as cleaned anti join staging.eligibility as eligible "
+            f"on eligible.person_id = cleaned.{member} where cleaned.{member} is not null")
 
 
 def _duplicate_sql(source: Source) -> str:
@@ -133,8 +133,8 @@ def _insert_staged_sql(source: Source) -> str:
     values = ", ".join([typed_expr(c, f"cleaned.{ident(c.name)}") for c in source.columns]
                        + [f"cleaned.{c}" for c in (LINEAGE if source.partitioned else LINEAGE[:3])])
     return (f"insert into {staging_table(source.name)} ({names}) select {values} "
-            f"from ({cleaned_sql(source)}) as cleaned where not exists (select 1 from staging_violations as v "
-            f"where v.source_file = cleaned._source_file and v.source_row = cleaned._source_row)")
+            f"from ({cleaned_sql(source)}) as cleaned anti join staging_violations as v "
+            f"on v.source_file = cleaned._source_file and v.source_row = cleaned._source_row")
 
 
 def stage_source(con: duckdb.DuckDBPyConnection, source_name: str, loaded_at: dt.datetime,
