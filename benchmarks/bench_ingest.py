@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--input", required=True, help="landing folder")
     parser.add_argument("--db", help="DuckDB file to write (default: a fresh temporary file)")
     parser.add_argument("--no-checks", action="store_true", help="skip the asset checks (GX and structural)")
+    parser.add_argument("--staging-only", action="store_true",
+                        help="keep --db and its raw layer; materialize only the monthly staging assets (and checks)")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
 
@@ -69,14 +71,17 @@ def main(argv: list[str] | None = None) -> int:
     from pipelines.staging import assets as staging_assets
 
     def selection(partitioned: bool, with_checks: bool) -> list:
-        chosen = [a for a in ingest_assets.ASSETS + staging_assets.ASSETS if (a.partitions_def is not None) == partitioned]
+        layers = staging_assets.ASSETS if args.staging_only else ingest_assets.ASSETS + staging_assets.ASSETS
+        chosen = [a for a in layers if (a.partitions_def is not None) == partitioned]
         if with_checks:
             keys = {k for a in chosen for k in a.keys}
             chosen += [c for c in staging_assets.CHECKS if next(iter(c.check_keys)).asset_key in keys]
         return chosen
 
     db_path = Path(args.db) if args.db else Path(tempfile.mkdtemp(prefix="bench_ingest_")) / "bench.duckdb"
-    if db_path.exists():
+    if args.staging_only and not args.db:
+        parser.error("--staging-only needs --db (a database whose raw layer is loaded)")
+    if db_path.exists() and not args.staging_only:
         db_path.unlink()
     settings = Settings(landing_dir=Path(args.input), db_path=db_path, output_dir=db_path.parent / "output")
     resources = build_resources(settings)
@@ -85,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     t0 = time.perf_counter()
-    runs = [dg.materialize(selection(False, with_checks), resources=resources, instance=instance)]
+    runs = [] if args.staging_only else [dg.materialize(selection(False, with_checks), resources=resources,
+                                                        instance=instance)]
     unpartitioned_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()
