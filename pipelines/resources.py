@@ -52,7 +52,9 @@ def duckdb_config() -> dict[str, str]:
     DuckDB's own default memory limit is 80% of RAM per process; on a shared 2-core machine that lets
     one big step push others into swap. A fixed limit makes DuckDB spill to disk instead.
     """
-    return {"memory_limit": os.environ.get("HMOQA_DUCKDB_MEMORY_LIMIT", "6GB")}
+    # A runaway spill fails with a clear error instead of filling the disk.
+    return {"memory_limit": os.environ.get("HMOQA_DUCKDB_MEMORY_LIMIT", "6GB"),
+            "max_temp_directory_size": os.environ.get("HMOQA_DUCKDB_MAX_TEMP", "40GB")}
 
 
 def build_resources(settings: Settings) -> dict[str, object]:
