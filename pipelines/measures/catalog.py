@@ -12,6 +12,7 @@ COMMON_BLOCKS = (
     "common/code_match.sql",
     "common/direct_code.sql",
     "common/observation_category.sql",
+    "common/lab_test_with_result.sql",
     "common/qualifying_encounter.sql",
     "common/hospice.sql",
     "common/palliative_care.sql",

@@ -22,29 +22,21 @@ total_colectomy as (
       and p.end_hi::date <= s.mp_end_date
 ),
 -- Lab tests (FOBT, sDNA-FIT): laboratory category, a value, latest(effective) in the window.
-lab_test_with_result as (
-    select o.patient_key, o.row_id, m.valueset_oid,
-           latest_of(o.start_lo, o.end_lo, o.end_lo) as latest_lo,
-           latest_of(o.start_hi, o.end_hi, o.end_lo) as latest_hi
-    from code_match as m
-    join clinical.observation as o using (row_id)
-    where m.valueset_oid in ('2.16.840.1.113883.3.464.1003.198.12.1011',    -- FOBT
-                             '2.16.840.1.113883.3.464.1003.108.12.1039')    -- sDNA FIT
-      and o.status in ('final', 'amended', 'corrected')
-      and o.row_id in (select row_id from observation_category where category = 'laboratory')
-      and o.value_type is not null
-      and not (o.value_type = 'Quantity' and o.value_quantity is null)
+lab_test as (
+    select patient_key, row_id, valueset_oid, latest_lo, latest_hi
+    from lab_test_with_result(['2.16.840.1.113883.3.464.1003.198.12.1011',    -- FOBT
+                               '2.16.840.1.113883.3.464.1003.108.12.1039'])   -- sDNA FIT
 ),
 fecal_occult_blood_test as (
     select t.patient_key, t.row_id, t.latest_lo::date as evidence_date
-    from lab_test_with_result as t
+    from lab_test as t
     join subject as s using (patient_key)
     where t.valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1011'
       and during_day(t.latest_lo, t.latest_hi, s.mp_start_date, s.mp_end_date)
 ),
 stool_dna_fit as (
     select t.patient_key, t.row_id, t.latest_lo::date
-    from lab_test_with_result as t
+    from lab_test as t
     join subject as s using (patient_key)
     where t.valueset_oid = '2.16.840.1.113883.3.464.1003.108.12.1039'
       and during_day(t.latest_lo, t.latest_hi, (s.mp_start - interval 2 year)::date, s.mp_end_date)
