@@ -62,6 +62,16 @@ def test_numerator_evidence_carries_lineage_without_other_rows(engine_con, two_w
                               "and patient_key = 'w2' and year(period_start) = 2025").fetchone() == (None,)
 
 
+def test_ecqm_rows_carry_the_year_no_product_line_and_a_source_category_only_with_a_numerator(engine_con, two_women):
+    set_year_subjects(engine_con, 2025)
+    evaluate(engine_con, ["BCS"])
+    rows = engine_con.execute(
+        "select patient_key, measurement_year, product_line, numerator_source_category "
+        "from measures.measure_result where measure_id = 'BCS' and program = 'ecqm' "
+        "and year(period_start) = 2025 order by patient_key").fetchall()
+    assert rows == [("w1", 2025, None, "supplemental"), ("w2", 2025, None, None)]
+
+
 def test_missing_value_set_names_the_measure_and_oid(engine_con, two_women, shared_dir: Path):
     mammography = "2.16.840.1.113883.3.464.1003.108.12.1018"
     engine_con.execute("delete from measures.valueset where valueset_oid = $oid", {"oid": mammography})

@@ -44,7 +44,15 @@ select
     case when p.numerator then l.source_file end as numerator_source_file,
     case when p.numerator then l.source_row end as numerator_source_row,
     case when p.numerator then p.evidence_date end as numerator_date,
-    case when p.numerator then c.code end as numerator_code
+    case when p.numerator then c.code end as numerator_code,
+    year(s.mp_end)::integer as measurement_year,
+    null::varchar as product_line,
+    case when p.numerator and l.source_kind is not null then
+        case l.source_kind when 'claims' then 'administrative'
+                           when 'abstraction' then 'medical_record'
+                           when 'medical_record' then 'medical_record'
+                           else 'supplemental' end
+    end as numerator_source_category
 from subject as s
 cross join measure_in_run as m
 left join counted as p on p.measure_id = m.measure_id and p.patient_key = s.patient_key
