@@ -283,8 +283,9 @@ def compare_with_key(key: pa.Table, results: pa.Table, reason_names: dict[str, s
     `results` has `person_id`, `measure`, `measurement_year`, `denominator`, `exclusion`, `numerator`,
     `product_line`, `exclusion_reason` (one row per member x measure x year). A key row with no result
     row means the plan program put the member in no population (all false). Only the key's non-null
-    columns are compared; an exclusion reason agrees when it is one of the key's `exclusion_reasons`
-    (after renaming through `reason_names`, plan-program name -> key name). Returns
+    columns are compared; for an excluded member the set of reasons the plan program lists
+    (comma-separated, each renamed through `reason_names`, plan-program name -> key name) must equal the
+    key's `exclusion_reasons`. Returns
     (per-measure summary: measure, cases, agree, disagree; list of disagreements as dicts).
     """
     import polars as pl
@@ -292,7 +293,8 @@ def compare_with_key(key: pa.Table, results: pa.Table, reason_names: dict[str, s
     k = pl.from_arrow(key)
     r = pl.from_arrow(results.select(["person_id", "measure", "measurement_year", *COMPARED, "exclusion_reason"]))
     if reason_names:
-        r = r.with_columns(pl.col("exclusion_reason").replace(reason_names))
+        r = r.with_columns(pl.col("exclusion_reason").str.split(",").list.eval(
+            pl.element().str.strip_chars().replace(reason_names)).list.join(","))
     r = r.rename({c: f"actual_{c}" for c in (*COMPARED, "exclusion_reason")})
     joined = k.join(r, on=["person_id", "measure", "measurement_year"], how="left")
     joined = joined.with_columns([pl.col(f"actual_{c}").fill_null(False) for c in ("denominator", "exclusion", "numerator")])
@@ -304,9 +306,12 @@ def compare_with_key(key: pa.Table, results: pa.Table, reason_names: dict[str, s
             checks.append(~pl.col("denominator").fill_null(False) | (expected.eq_missing(actual)))
         else:
             checks.append(expected.is_null() | (expected == actual))
-    in_reasons = pl.col("exclusion_reasons").fill_null("").str.split(";").list.contains(
-        pl.col("actual_exclusion_reason").fill_null(""))
-    checks.append(~pl.col("exclusion").fill_null(False) | in_reasons)
+    # The plan program lists every reason that holds (comma-separated); so does the key (';'): same set.
+    def reason_set(column: str) -> pl.Expr:
+        return (pl.col(column).fill_null("").str.replace_all(";", ",").str.split(",")
+                .list.eval(pl.element().str.strip_chars().filter(pl.element() != "")).list.unique().list.sort())
+    same_reasons = reason_set("exclusion_reasons") == reason_set("actual_exclusion_reason")
+    checks.append(~pl.col("exclusion").fill_null(False) | pl.col("exclusion_reasons").is_null() | same_reasons)
     joined = joined.with_columns(pl.all_horizontal(checks).alias("agrees"))
     # A member outside every band of a measure has no key row: the plan program must not count it either.
     unexpected = r.filter(pl.col("actual_denominator").fill_null(False)).join(

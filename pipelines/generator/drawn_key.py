@@ -203,7 +203,7 @@ def drawn_facts(block: BlockClaims, year: int, pharmacy) -> ClinicalFacts:
                         (aif, "advanced_illness_frailty", "advanced_illness_frailty_66_plus")),
         "COL": _reasons((hospice, "hospice", "hospice_encounter_claim"), (aif, "advanced_illness_frailty", "advanced_illness_frailty_66_plus")),
         "CCS": _reasons((hospice, "hospice", "hospice_encounter_claim")),
-        "CBP": _reasons((hospice, "hospice", "hospice_encounter_claim"), (cbp_dx, "pregnancy_or_renal", "cbp.pregnancy_or_renal"),
+        "CBP": _reasons((hospice, "hospice", "hospice_encounter_claim"), (cbp_dx, "pregnancy_or_renal_diagnosis", "cbp.pregnancy_or_renal"),
                         (aif_cbp, "advanced_illness_frailty", "advanced_illness_frailty_cbp")),
         "EED": _reasons((hospice, "hospice", "hospice_encounter_claim"), (aif, "advanced_illness_frailty", "advanced_illness_frailty_66_plus")),
         "GSD": _reasons((hospice, "hospice", "hospice_encounter_claim"), (aif, "advanced_illness_frailty", "advanced_illness_frailty_66_plus")),

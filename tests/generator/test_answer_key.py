@@ -208,7 +208,8 @@ def test_comparison_with_plan_results_finds_each_kind_of_disagreement():
         key_row("P1", "BCS", True, False, True, "medicaid"),          # agrees
         key_row("P2", "BCS", True, False, None, "commercial"),        # numerator unknown: not compared
         key_row("P3", "BCS", False, False, False, "commercial"),      # no result row = in no population: agrees
-        key_row("P4", "COL", True, True, False, "medicare", "death;hospice"),   # engine says hospice: agrees
+        key_row("P4", "COL", True, True, False, "medicare", "death;hospice"),   # engine lists both: agrees
+        key_row("P8", "COL", True, True, False, "medicare", "hospice"),         # engine adds a reason
         key_row("P5", "COL", True, False, False, "commercial"),       # engine puts it in the numerator
         key_row("P6", "COL", True, False, False, "medicare"),         # engine picks another product line
     ])
@@ -217,14 +218,15 @@ def test_comparison_with_plan_results_finds_each_kind_of_disagreement():
          "numerator": n, "product_line": line, "exclusion_reason": reason}
         for p, m, d, e, n, line, reason in [
             ("P1", "BCS", True, False, True, "medicaid", None), ("P2", "BCS", True, False, True, "commercial", None),
-            ("P4", "COL", True, True, False, "medicare", "hospice_flag"),
+            ("P4", "COL", True, True, False, "medicare", "hospice_flag,death"),
+            ("P8", "COL", True, True, False, "medicare", "hospice,palliative_care"),
             ("P5", "COL", True, False, True, "commercial", None), ("P6", "COL", True, False, False, "commercial", None),
             ("P7", "CCS", True, False, False, "commercial", None)]])   # no key row: outside the band
     summary, wrong = compare_with_key(key, results, reason_names={"hospice_flag": "hospice"})
     assert summary.to_dicts() == [{"measure": "BCS", "cases": 3, "agree": 3, "disagree": 0},
                                   {"measure": "CCS", "cases": 1, "agree": 0, "disagree": 1},
-                                  {"measure": "COL", "cases": 3, "agree": 1, "disagree": 2}]
-    assert sorted(w["person_id"] for w in wrong) == ["P5", "P6", "P7"]
+                                  {"measure": "COL", "cases": 4, "agree": 1, "disagree": 3}]
+    assert sorted(w["person_id"] for w in wrong) == ["P5", "P6", "P7", "P8"]
 
 
 def test_drawn_gsd_controlled_members_have_an_hba1c_value_of_9_or_less_in_my(plan_dir, con):
