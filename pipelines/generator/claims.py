@@ -29,7 +29,7 @@ DRG = C.Vocabulary(C.MS_DRG)
 DISPOSITION = C.Vocabulary(("01", "03", "06", "20", "50", "51", "62"))
 ADMIT_TYPE = C.Vocabulary(("1", "2", "3"))
 ADMIT_SOURCE = C.Vocabulary(("1", "2", "7"))
-PCS = C.Vocabulary(C.ICD10_PCS)
+PCS = C.Vocabulary(C.ICD10_PCS + (C.PCS_BILATERAL_MASTECTOMY,))
 PAYERS = ("Acme Health Commercial", "Acme Community Medicaid", "Acme Medicare Advantage")
 PLANS = ("HMO Silver", "Medicaid Managed Care", "Medicare Advantage HMO")
 

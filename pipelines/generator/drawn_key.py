@@ -16,7 +16,7 @@ import numpy as np
 from pipelines.generator import codes as C
 from pipelines.generator.answer_key import MEASURES, ClinicalFacts, add_years
 from pipelines.generator.arrays import day_number
-from pipelines.generator.claims import (BILL_TYPES, DISPOSITION, HCPCS, ICD, INSTITUTIONAL, MODIFIERS, POS, REVENUE,
+from pipelines.generator.claims import (BILL_TYPES, DISPOSITION, HCPCS, ICD, INSTITUTIONAL, MODIFIERS, PCS, POS, REVENUE,
                                         BlockClaims)
 
 OUTPATIENT_VISIT = C.OFFICE_NEW + C.OFFICE_ESTABLISHED + C.TELEHEALTH + C.PREVENTIVE_INITIAL_ADULT \
@@ -162,6 +162,9 @@ def drawn_facts(block: BlockClaims, year: int, pharmacy) -> ClinicalFacts:
     mastectomy = _any(member, surgery & modifier("50"), n) \
         | (_any(member, surgery & modifier("RT"), n) & _any(member, surgery & modifier("LT"), n)) \
         | _any(member, dx_any((C.DX_MASTECTOMY_HISTORY,)) & (start <= my_end), n)
+    if "pcs1" in col:  # an ICD-10-PCS bilateral mastectomy on its procedure date
+        mastectomy |= _any(member, (col["pcs1"] == PCS.idx(C.PCS_BILATERAL_MASTECTOMY)) & (col["pcs_date1"] <= my_end)
+                           & live, n)
     cbp_dx = dx_members(CBP_EXCLUSION_DX, my_start, my_end)
 
     # --- numerators ---------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ class Line:
     paid: float | None = None          # None = a normal positive amount; 0.0 for CPT II
     revenue: str | None = None
     reversed: bool = False             # a negative-paid copy of the line follows
+    duplicated: bool = False           # an exact copy of the line follows (staging keeps the first)
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Claim:
     bill_type: str | None = None
     provider: str = PCP
     discharge_status: str | None = None
+    procedure: tuple[str, dt.date] | None = None   # ICD-10-PCS code in procedure_code_1, its procedure_date_1
 
 
 @dataclass
@@ -79,6 +81,7 @@ class Case:
     def dates(self) -> list[dt.date]:
         found = [self.birth] + [s.start for s in self.segments] + [s.end for s in self.segments]
         found += [c.start for c in self.claims] + [c.end for c in self.claims if c.end] + [x.day for x in self.labs]
+        found += [c.procedure[1] for c in self.claims if c.procedure]
         return found
 
 
@@ -109,7 +112,15 @@ REQUIRED_RULES: dict[str, tuple[str, str]] = {
     "zero_paid_cptii_counts": ("1", "a $0 CPT II line is evidence"),
     "code_normalisation.lower_case": ("1", "codes in lower case match"),
     "code_normalisation.no_dot_lower_case": ("1", "diagnosis codes without dots or in lower case match"),
-    "modifier_any_slot": ("1", "modifiers count in any of the five slots (slot 5 planted)"),
+    "modifier_any_slot": ("1", "modifiers count in any of the five slots (slots 4 and 5 planted)"),
+    "duplicate_line_kept_once": ("1", "an exact duplicate claim line is dropped, the first copy still counts"),
+    "icd10_pcs_procedure_date": ("1", "an ICD-10-PCS procedure code counts on its procedure_date_N"),
+    "discharge_to_hospice": ("1", "an inpatient discharge with status 50 / 51 in MY is hospice"),
+    "frailty_device_claim": ("1", "a frailty-device HCPCS line (administrative supplement) is frailty"),
+    "claim_diagnosis_lasts_service_period": ("1", "a diagnosis billed only in an earlier year is not present in MY"),
+    "col.ct_colonography_5_years": ("1", "CT colonography claim within 5 years (MY-4 .. MY)"),
+    "ccs.hpv_5_years_age_30": ("1", "HPV test claim within 5 years, age 30 or more on the test date"),
+    "ccs.hpv_under_30_not_counted": ("1", "an HPV test before the 30th birthday does not count"),
     "mastectomy.modifier_50": ("1", "mastectomy CPT with modifier 50 is bilateral"),
     "mastectomy.rt_plus_lt": ("1", "mastectomy CPT with RT and another with LT make bilateral"),
     "mastectomy.unilateral_not_excluded": ("1", "one side only does not exclude"),
@@ -135,6 +146,9 @@ REQUIRED_RULES: dict[str, tuple[str, str]] = {
     "cbp.visits_after_june_30_ignored": ("2", "a visit after Jun 30 of MY does not count"),
     "diabetes.two_visits": ("2", "two outpatient visits on different dates with diabetes"),
     "diabetes.one_inpatient_stay": ("2", "one acute inpatient stay with diabetes"),
+    "diabetes.ed_visit_counts": ("2", "an ED visit with diabetes counts as one of the two visits"),
+    "cbp.telephone_visit_counts": ("2", "a telephone visit with hypertension counts as one of the two visits"),
+    "advanced_illness_frailty_66_plus": ("2", "66+ with frailty and advanced illness is excluded (measures.md 2.7)"),
     "professional_pos_21_is_inpatient": ("1", "a professional claim with place of service 21 is an inpatient encounter"),
     "diabetes.one_visit_not_enough": ("2", "one visit (or two on the same date) is not enough"),
     "diabetes.outside_lookback": ("2", "diabetes shown only two years before MY does not count"),
@@ -387,6 +401,49 @@ def edge_cases(my: int) -> list[Case]:
                  expect={"hypertension": (False, "cbp.one_visit_not_enough")})
     hypertensive("hypertension_second_visit_after_june", ["cbp.visits_after_june_30_ignored"],
                  days=((0, 2, 2), (0, 7, 1)), expect={"hypertension": (False, "cbp.visits_after_june_30_ignored")})
+    hypertensive("hypertension_telephone_visit", ["cbp.telephone_visit_counts"], days=((-1, 3, 3),),
+                 readings=[Claim(d(0, 2, 2), [Line("99441")], ("I10",), place_of_service="02")],
+                 expect={"numerator": {"CBP": (False, "cbp.no_numerator_evidence")}})
+
+    # Bad input the spec settles, and claim-mapping rules not shown above.
+    add("mastectomy_modifier_50_slot_4", ["mastectomy.modifier_50", "modifier_any_slot"],
+        claims=[Claim(d(-1, 3, 3), [Line("19303", ("59", "GA", "26", "50"))], ("C50.912",), provider=SURGEON,
+                      place_of_service="22")],
+        expect={"exclusion": {"BCS": ("bilateral_mastectomy", "mastectomy.modifier_50")}})
+    add("duplicate_mammogram_line", ["duplicate_line_kept_once"], claims=[mammogram(d(0, 4, 4), duplicated=True)],
+        expect={"numerator": {"BCS": (True, "duplicate_line_kept_once")}})
+    add("icd10_pcs_bilateral_mastectomy", ["icd10_pcs_procedure_date"],
+        claims=[Claim(d(-1, 3, 2), [Line(revenue="0120")], ("C50.911",), end=d(-1, 3, 5), institutional=True,
+                      bill_type="111", provider=HOSPITAL, place_of_service=None, procedure=("0HTV0ZZ", d(-1, 3, 3)))],
+        expect={"exclusion": {"BCS": ("bilateral_mastectomy", "icd10_pcs_procedure_date")}})
+    add("discharge_to_hospice_in_my", ["discharge_to_hospice"],
+        claims=[Claim(d(0, 5, 1), [Line(revenue="0120")], ("J18.9",), end=d(0, 5, 6), institutional=True,
+                      bill_type="111", provider=HOSPITAL, place_of_service=None, discharge_status="51")],
+        expect={"exclusion": {m: ("hospice", "discharge_to_hospice")
+                              for m in ("BCS", "COL", "CCS", "CBP", "EED", "GSD", "CIS")}})
+    add("frailty_device_advanced_illness_70", ["frailty_device_claim", "advanced_illness_frailty_66_plus"],
+        birth=d(-70, 6, 1),
+        claims=[_office(d(-1, 5, 5), "G30.9"),
+                Claim(d(0, 3, 3), [Line("E0130")], ("M54.50",), provider="durable medical equipment",
+                      place_of_service="12")],
+        expect={"exclusion": {m: ("advanced_illness_frailty", "advanced_illness_frailty_66_plus")
+                              for m in ("BCS", "COL", "CBP", "EED", "GSD")}})
+    add("ct_colonography_two_years_before", ["col.ct_colonography_5_years", "screening_claim_counts_as_result"],
+        sex="m", claims=[Claim(d(-2, 7, 7), [Line("74263")], ("Z12.11",), provider=IMAGING, place_of_service="22")],
+        expect={"numerator": {"COL": (True, "col.ct_colonography_5_years")}})
+    add("hpv_test_two_years_before", ["ccs.hpv_5_years_age_30"], birth=d(-40, 4, 4),
+        claims=[Claim(d(-2, 4, 20), [Line("87624")], ("Z11.51",))],
+        expect={"numerator": {"CCS": (True, "ccs.hpv_5_years_age_30")}})
+    add("hpv_test_before_30th_birthday", ["ccs.hpv_under_30_not_counted"], birth=d(-30, 8, 1),
+        claims=[Claim(d(-2, 4, 20), [Line("87624")], ("Z11.51",))],
+        expect={"numerator": {"CCS": (False, "ccs.hpv_under_30_not_counted")}})
+    diabetic("diabetes_ed_and_office_visit", ["diabetes.ed_visit_counts"], sex="m", days=((0, 2, 3),), dx=("E11.9",),
+             extra=[Claim(d(0, 8, 8), [Line("99284")], ("R07.9", "E11.9"), provider=NON_EYE, place_of_service="23")],
+             expect={"numerator": {"GSD": (True, "gsd.no_assessment")}})
+    diabetic("retinopathy_billed_only_prior_year", ["claim_diagnosis_lasts_service_period"], sex="m",
+             extra=[Claim(d(-1, 9, 9), [Line("92014")], ("E11.319",), provider=EYE)],
+             expect={"numerator": {"EED": (True, "eed.prior_year_exam_without_retinopathy"),
+                                   "GSD": (True, "gsd.no_assessment")}})
     return cases
 
 
@@ -452,8 +509,8 @@ def planted_tables(cases: list[Case], person_ids: list[str], roster, id_base: in
         "service_unit_quantity", "hcpcs_code", "hcpcs_modifier_1", "hcpcs_modifier_2", "hcpcs_modifier_3",
         "hcpcs_modifier_4", "hcpcs_modifier_5", "rendering_npi", "rendering_tin", "billing_npi", "billing_tin",
         "facility_npi", "paid_date", "paid_amount", "allowed_amount", "charge_amount", "diagnosis_code_type",
-        "diagnosis_code_1", "diagnosis_code_2", "diagnosis_code_3", "diagnosis_code_4", "in_network_flag",
-        "data_source")}
+        "diagnosis_code_1", "diagnosis_code_2", "diagnosis_code_3", "diagnosis_code_4", "procedure_code_type",
+        "procedure_code_1", "procedure_date_1", "in_network_flag", "data_source")}
     lab: dict[str, list] = {k: [] for k in (
         "lab_result_id", "person_id", "accession_number", "source_component_type", "source_component_code",
         "source_component_description", "normalized_component_type", "normalized_component_code",
@@ -485,6 +542,7 @@ def planted_tables(cases: list[Case], person_ids: list[str], roster, id_base: in
             inpatient = c.institutional and (c.bill_type or "").startswith("11")
             dx = list(c.diagnoses) + [None] * (4 - len(c.diagnoses))
             rows = [(n + 1, line, False) for n, line in enumerate(c.lines)]
+            rows += [(n + 1, line, False) for n, line in enumerate(c.lines) if line.duplicated]
             rows += [(n + 1, line, True) for n, line in enumerate(c.lines) if line.reversed]
             for number_on_claim, line, reversal in rows:
                 amount = 0.0 if line.paid == 0.0 else (line.paid or 120.0)
@@ -513,6 +571,9 @@ def planted_tables(cases: list[Case], person_ids: list[str], roster, id_base: in
                     "paid_amount": sign * amount, "allowed_amount": sign * amount, "charge_amount": sign * amount * 1.7,
                     "diagnosis_code_type": "icd-10-cm",
                     **{f"diagnosis_code_{k + 1}": dx[k] for k in range(4)},
+                    "procedure_code_type": "icd-10-pcs" if c.procedure else None,
+                    "procedure_code_1": c.procedure[0] if c.procedure else None,
+                    "procedure_date_1": iso(c.procedure[1]) if c.procedure else None,
                     "in_network_flag": 1, "data_source": "hmoqa synthetic plan (planted edge member)"}
                 for key, value in values.items():
                     claim[key].append(value)

@@ -134,7 +134,8 @@ def _canonical(vocabulary, text: str | None) -> int:
 
 def _block_of_cases(cases):
     """The planted members' hand-written claims and labs in the layout of a drawn block."""
-    from pipelines.generator.claims import BILL_TYPES, DISPOSITION, MODIFIERS, REVENUE
+    from pipelines.generator.arrays import NO_DATE
+    from pipelines.generator.claims import BILL_TYPES, DISPOSITION, MODIFIERS, PCS, REVENUE
     from pipelines.generator.edge_cases import PCP as PCP_SPECIALTY
 
     specialties = sorted({c.provider for case in cases for c in case.claims} | {PCP_SPECIALTY})
@@ -157,6 +158,8 @@ def _block_of_cases(cases):
                     "disposition": DISPOSITION.idx(c.discharge_status or "01") if inpatient else -1,
                     **{f"mod{k + 1}": MODIFIERS.idx(mods[k]) if mods[k] else -1 for k in range(5)},
                     **{f"dx{k + 1}": _canonical(ICD, c.diagnoses[k]) if k < len(c.diagnoses) else -1 for k in range(4)},
+                    "pcs1": PCS.idx(c.procedure[0]) if c.procedure else -1,
+                    "pcs_date1": _d(c.procedure[1].isoformat()) if c.procedure else NO_DATE,
                     "reversed": line.reversed})
             claim_number += 1
         for result in case.labs:
