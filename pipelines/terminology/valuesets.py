@@ -1,12 +1,16 @@
-"""Load FHIR ValueSet expansions (VSAC / eCQM package JSON) into DuckDB.
+"""Load value sets into DuckDB: FHIR ValueSet expansions (VSAC / eCQM package JSON) from a configured
+folder, or, when none is configured, the small starter code list shipped in the package.
 
 Tables (schema `measures`, reference data every measure reads):
-  measures.valueset        one row per value set: oid, name, title, url, version, source file
+  measures.valueset        one row per value set: oid, name, title, url, version, source file, source
+                           ('folder' or 'starter')
   measures.valueset_code   one row per (oid, code system, normalised code)
+  measures.valueset_supplement  the administrative code supplement (pipelines/terminology/supplements.py)
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -17,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.terminology.codes import normalize_code
+from pipelines.terminology.supplements import SUPPLEMENT_PATH, load_supplements, read_supplement
 
 OID_PATTERN = re.compile(r"(?:urn:oid:)?([0-2](?:\.\d+)+)$")
 
@@ -136,7 +141,7 @@ def read_valueset_folder(folder: Path) -> list[ValueSet]:
 VALUESET_SCHEMA = pa.schema([
     ("valueset_oid", pa.string()), ("name", pa.string()), ("title", pa.string()),
     ("url", pa.string()), ("version", pa.string()), ("source_file", pa.string()),
-    ("code_count", pa.int64()),
+    ("code_count", pa.int64()), ("source", pa.string()),
 ])
 VALUESET_CODE_SCHEMA = pa.schema([
     ("valueset_oid", pa.string()), ("code_system", pa.string()), ("code", pa.string()),
@@ -149,20 +154,49 @@ def create_valueset_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
         create table if not exists measures.valueset (
             valueset_oid varchar primary key, name varchar, title varchar, url varchar,
-            version varchar, source_file varchar, code_count bigint)""")
+            version varchar, source_file varchar, code_count bigint, source varchar)""")
+    # Databases made before the starter list existed lack the column; adding it keeps their rows.
+    con.execute("alter table measures.valueset add column if not exists source varchar")
     con.execute("""
         create table if not exists measures.valueset_code (
             valueset_oid varchar not null, code_system varchar not null, code varchar not null,
             code_normalized varchar not null)""")
 
 
-def load_valuesets(con: duckdb.DuckDBPyConnection, folder: Path) -> int:
-    """Replace the loaded value sets with those in `folder`; returns the number of value sets."""
-    valuesets = read_valueset_folder(folder)
+SOURCE_FOLDER = "folder"
+SOURCE_STARTER = "starter"
+STARTER_PATH = Path(__file__).resolve().parent / "starter" / "starter_codes.csv"
+_STARTER_VERSION_LINE = re.compile(r"^#\s*starter_version:\s*(\S+)\s*$")
+
+
+def read_starter_codes(path: Path | None = None) -> list[ValueSet]:
+    """The starter code list as value sets (one per OID, codes in file order). The file's leading
+    comment lines carry `# starter_version: X`, which becomes every value set's version."""
+    path = Path(path) if path else STARTER_PATH
+    lines = path.read_text(encoding="utf-8").splitlines()
+    version = next((m.group(1) for m in map(_STARTER_VERSION_LINE.match, lines) if m), None)
+    if version is None:
+        raise ValueSetFormatError(f"{path}: no '# starter_version: ...' line in the header")
+    names: dict[str, str] = {}
+    codes: dict[str, list[tuple[str, str]]] = {}
+    for record in csv.DictReader(line for line in lines if line.strip() and not line.startswith("#")):
+        if None in record or None in record.values():
+            raise ValueSetFormatError(f"{path}: a row with more or fewer fields than the header: {record}")
+        oid = record["valueset_oid"].strip()
+        if not OID_PATTERN.fullmatch(oid):
+            raise ValueSetFormatError(f"{path}: {oid!r} is not an OID")
+        names.setdefault(oid, record["valueset_name"].strip())
+        codes.setdefault(oid, []).append((record["code_system"].strip(), record["code"].strip()))
+    source_file = f"{SOURCE_STARTER}/{path.name}"
+    return [ValueSet(oid=oid, name=names[oid], title=names[oid], url=None, version=version,
+                     source_file=source_file, codes=tuple(dict.fromkeys(codes[oid]))) for oid in codes]
+
+
+def _replace_valuesets(con: duckdb.DuckDBPyConnection, valuesets: list[ValueSet], source: str) -> int:
     create_valueset_tables(con)
     header = pa.Table.from_pylist([
         {"valueset_oid": vs.oid, "name": vs.name, "title": vs.title, "url": vs.url,
-         "version": vs.version, "source_file": vs.source_file, "code_count": len(vs.codes)}
+         "version": vs.version, "source_file": vs.source_file, "code_count": len(vs.codes), "source": source}
         for vs in valuesets], schema=VALUESET_SCHEMA)
     code_rows = {}
     for vs in valuesets:
@@ -186,6 +220,43 @@ def load_valuesets(con: duckdb.DuckDBPyConnection, folder: Path) -> int:
     return len(valuesets)
 
 
+def load_starter_codes(con: duckdb.DuckDBPyConnection) -> int:
+    """Replace the loaded value sets with the starter code list; returns the number of value sets."""
+    return _replace_valuesets(con, read_starter_codes(), SOURCE_STARTER)
+
+
+def load_terminology(con: duckdb.DuckDBPyConnection, folder: str | Path | None) -> dict:
+    """Everything the measures match codes against, in one call: the value sets of `folder` (FHIR
+    expansions), or the starter code list when `folder` is None, plus the administrative code
+    supplement. Returns what was loaded, with a plain sentence saying where the value sets came from."""
+    if folder:
+        loaded = _replace_valuesets(con, read_valueset_folder(Path(folder)), SOURCE_FOLDER)
+        source, where = SOURCE_FOLDER, f"value-set folder {folder}"
+    else:
+        loaded = load_starter_codes(con)
+        source = SOURCE_STARTER
+        version = con.execute("select any_value(version) from measures.valueset").fetchone()[0]
+        where = (f"the starter code list ({STARTER_PATH.name}, version {version}): "
+                 "a small subset for demos and tests, not complete value sets. Configure licensed value "
+                 "sets with --valuesets / HMOQA_VALUESETS_DIR for production (docs/value-sets.md)")
+    supplement_codes = load_supplements(con)
+    return {
+        "source": source,
+        "folder": str(folder) if folder else None,
+        "value_sets_from": where,
+        "valuesets": loaded,
+        "codes": con.execute("select count(*) from measures.valueset_code").fetchone()[0],
+        "supplement_codes": supplement_codes,
+        "supplement_version": read_supplement(SUPPLEMENT_PATH).version,
+    }
+
+
+def load_valuesets(con: duckdb.DuckDBPyConnection, folder: str | Path | None) -> int:
+    """Replace the loaded value sets with those in `folder` (None: the starter code list) and load the
+    administrative code supplement; returns the number of value sets."""
+    return load_terminology(con, folder)["valuesets"]
+
+
 def require_valuesets(con: duckdb.DuckDBPyConnection, measure: str, oids: Iterable[str],
                       folder: str | None = None) -> None:
     """Raise MissingValueSetError naming the measure and every OID it needs that is not loaded."""
@@ -198,15 +269,14 @@ def require_valuesets(con: duckdb.DuckDBPyConnection, measure: str, oids: Iterab
         raise MissingValueSetError(measure, missing, folder)
 
 
-def resolve_valuesets_dir(configured: str | Path | None) -> Path:
-    """The configured value-set folder; unset, the reference copy beside the repository (../shared/valuesets)
-    is read in place. Neither present is an error that says how to configure it."""
-    from pipelines.duck import REPO_ROOT
-
+def resolve_valuesets_dir(configured: str | Path | None) -> Path | None:
+    """The configured value-set folder (--valuesets, HMOQA_VALUESETS_DIR, the hmoqa resource's
+    valuesets_dir), or None when nothing is configured: then the starter code list is loaded. Nothing
+    is looked up beside the repository: unconfigured never silently means someone else's folder."""
     if configured:
-        return Path(configured)
-    fallback = REPO_ROOT.parent / "shared" / "valuesets"
-    if fallback.is_dir():
-        return fallback
-    raise FileNotFoundError("no value-set folder configured: set HMOQA_VALUESETS_DIR (the `hmoqa` resource's "
-                            "valuesets_dir) to a folder of FHIR ValueSet expansions")
+        folder = Path(configured)
+        if not folder.is_dir():
+            raise FileNotFoundError(f"value-set folder {folder} does not exist (configured with --valuesets / "
+                                    "HMOQA_VALUESETS_DIR); leave it unset to use the starter code list")
+        return folder
+    return None
