@@ -57,6 +57,17 @@ def _conformance(args: argparse.Namespace) -> int:
     return run_conformance(Path(args.cases), Path(args.valuesets))
 
 
+def _export_measure_reports(args: argparse.Namespace) -> int:
+    from pipelines.measures.measure_report import export_measure_reports
+
+    written = export_measure_reports(Path(args.db), Path(args.out), year=args.year, program=args.program)
+    print(f"{written['reports']['individual']} individual and {written['reports']['summary']} summary "
+          f"MeasureReports ({written['program']} program, years {written['years']}):")
+    for kind, path in written["files"].items():
+        print(f"  {kind}: {path}")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     from pipelines.dashboards.serve import serve
 
@@ -99,6 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
     conf.add_argument("--cases", required=True)
     conf.add_argument("--valuesets", required=True)
     conf.set_defaults(func=_conformance)
+    mrx = sub.add_parser("export-measure-reports",
+                         help="write FHIR R4 MeasureReports (individual: PHI, and summary) as NDJSON")
+    mrx.add_argument("--db", required=True, help="DuckDB file with measures.measure_result")
+    mrx.add_argument("--out", required=True, help="folder to write (individual reports name members: PHI)")
+    mrx.add_argument("--year", type=int, help="measurement year (default: every year present)")
+    mrx.add_argument("--program", default="plan", choices=("plan", "ecqm"))
+    mrx.set_defaults(func=_export_measure_reports)
     srv = sub.add_parser("serve", help="serve the dashboard pages on localhost for a team")
     srv.add_argument("--dir", required=True, help="folder holding index.html (e.g. <output>/dashboards)")
     srv.add_argument("--port", type=int, default=8000)
