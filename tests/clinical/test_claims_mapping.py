@@ -257,12 +257,15 @@ def test_lineage_on_every_row_and_reload_replaces_without_touching_fhir(con):
                      "having count(*) > 1)") == [(0,)]
 
 
-def test_tuva_sample_through_the_pipeline_fills_the_clinical_model_with_claims_lineage(tuva_sample_dir, tmp_path):
+def test_tuva_sample_through_the_pipeline_fills_the_clinical_model_with_claims_lineage(tuva_sample_dir, shared_dir,
+                                                                                       tmp_path):
     from pipelines.resources import Settings
     from pipelines.runner import run_pipeline
 
     db_path = tmp_path / "hmoqa.duckdb"
-    run_pipeline(Settings(landing_dir=Path(tuva_sample_dir), db_path=db_path, output_dir=tmp_path / "out"),
+    # The published expansions, configured explicitly (unconfigured would mean the starter code list).
+    run_pipeline(Settings(landing_dir=Path(tuva_sample_dir), db_path=db_path, output_dir=tmp_path / "out",
+                          valuesets_dir=shared_dir / "valuesets"),
                  measurement_years=[2018])
     with duckdb.connect(str(db_path), read_only=True) as db:
         by_kind = dict(db.execute("select resource_type || '/' || source_kind, count(*) from clinical.record_lineage "
