@@ -326,3 +326,30 @@ def compare_with_key(key: pa.Table, results: pa.Table, reason_names: dict[str, s
         *[f"actual_{c}" for c in (*COMPARED, "exclusion_reason")])
     return summary, wrong.to_dicts() + unexpected.select("measure", "person_id", "rule",
                                                          *[f"actual_{c}" for c in COMPARED]).to_dicts()
+
+
+def agreement_report(summary, wrong: list[dict], coverage: pa.Table, required: dict[str, tuple[str, str]]) -> str:
+    """Plain-text report of a comparison (`compare_with_key`) and of the key's rule coverage: per measure
+    cases / agree / disagree, every disagreement (synthetic members: ids are printed), then rule ->
+    members for every rule the key names, the required rules (section, meaning) first."""
+    lines = ["plan program vs answer key", f"{'measure':<8}{'cases':>8}{'agree':>8}{'disagree':>10}"]
+    for row in summary.iter_rows(named=True):
+        lines.append(f"{row['measure']:<8}{row['cases']:>8}{row['agree']:>8}{row['disagree']:>10}")
+    total = sum(summary["cases"])
+    agree = sum(summary["agree"])
+    lines.append(f"{'all':<8}{total:>8}{agree:>8}{total - agree:>10}   ({100.0 * agree / max(total, 1):.2f} % agree)")
+    if wrong:
+        lines.append(f"disagreements ({len(wrong)}):")
+        for w in wrong:
+            expected = {c: w.get(c) for c in (*COMPARED, "exclusion_reasons")}
+            actual = {c: w.get(f"actual_{c}") for c in (*COMPARED, "exclusion_reason")}
+            lines.append(f"  {w['measure']} member {w.get('member_index')} {w['person_id']} case={w.get('case')} "
+                         f"rule={w.get('rule')}\n      expected {expected}\n      actual   {actual}")
+    counts = dict(zip(coverage["rule"].to_pylist(), coverage["members"].to_pylist()))
+    lines.append("rule coverage (rule -> members whose key rows name it):")
+    for rule, (section, meaning) in required.items():
+        lines.append(f"  {counts.get(rule, 0):>6}  [{section}] {rule}: {meaning}")
+    others = sorted(r for r in counts if r not in required)
+    lines.append("  other rules the key names:")
+    lines += [f"  {counts[r]:>6}  {r}" for r in others]
+    return "\n".join(lines)

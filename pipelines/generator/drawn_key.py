@@ -21,7 +21,9 @@ from pipelines.generator.claims import (BILL_TYPES, DISPOSITION, HCPCS, ICD, INS
 
 OUTPATIENT_VISIT = C.OFFICE_NEW + C.OFFICE_ESTABLISHED + C.TELEHEALTH + C.PREVENTIVE_INITIAL_ADULT \
     + C.PREVENTIVE_ESTABLISHED_ADULT + C.PREVENTIVE_INITIAL_CHILD + C.PREVENTIVE_ESTABLISHED_CHILD + C.ANNUAL_WELLNESS
-OPHTHALMOLOGICAL_SERVICES = ("92004", "92014")   # an outpatient visit or not: the spec does not say
+# Ophthalmological Services (measures.md 3.5 lists it among EED's outpatient qualifying encounters) count as
+# outpatient visits for hypertension and diabetes identification, as the plan program reads "outpatient".
+OPHTHALMOLOGICAL_SERVICES = ("92004", "92014")
 ED_VISIT_CODES = C.ED_VISIT
 DIABETES_DX = C.DX_DIABETES + C.DX_RETINOPATHY    # all in the Diabetes value set
 RETINOPATHY_DX = ("E10.319", "E11.319", "E11.3293")  # E11.3599 is not in Diabetic Retinopathy
@@ -90,7 +92,8 @@ def drawn_facts(block: BlockClaims, year: int, pharmacy) -> ClinicalFacts:
     reversed_line = np.zeros(len(member), dtype=bool)
     reversed_line[block.reversed_lines] = True
     live = ~reversed_line
-    # A claim whose every line is reversed: are its diagnoses still conditions? Both readings are kept.
+    # A claim whose every line is reversed is no evidence at all, its diagnoses included (plan-program.md 1:
+    # reversed lines are not evidence; diagnoses come from the lines that are).
     live_lines_per_claim = np.bincount(claim - claim.min(), weights=live, minlength=int(claim.max() - claim.min() + 1)) \
         if len(claim) else np.zeros(0)
     claim_alive = live_lines_per_claim[claim - claim.min()] > 0 if len(claim) else np.zeros(0, bool)
@@ -108,17 +111,14 @@ def drawn_facts(block: BlockClaims, year: int, pharmacy) -> ClinicalFacts:
         return table[col["dx1"]] | table[col["dx2"]] | table[col["dx3"]] | table[col["dx4"]]
 
     def dx_members(codes, lo, hi, by_onset=False) -> np.ndarray:
-        """Members with a diagnosis in `codes` on a claim overlapping [lo, hi] (or starting in it);
-        None where counting fully reversed claims changes the answer."""
+        """Members with a diagnosis in `codes` on a claim (not wholly reversed) overlapping [lo, hi] (or
+        starting in it)."""
         has = dx_any(codes)
         when = (start >= lo) & (start <= hi) if by_onset else (start <= hi) & (end >= lo)
-        with_dead = _any(member, has & when, n)
-        alive_only = _any(member, has & when & claim_alive, n)
-        return _either(with_dead, alive_only)
+        return _any(member, has & when & claim_alive, n).astype(object)
 
     # Encounters (a visit line not reversed).
-    strict_visit = code_is(OUTPATIENT_VISIT) & live
-    loose_visit = strict_visit | (code_is(OPHTHALMOLOGICAL_SERVICES) & live)
+    visit = code_is(OUTPATIENT_VISIT + OPHTHALMOLOGICAL_SERVICES) & live
     ed_line = (code_is(ED_VISIT_CODES) | np.isin(revenue, REVENUE.indices(C.REVENUE_ED))) & live
     institutional = col["claim_type"] == INSTITUTIONAL
     inpatient_claim = (institutional & np.isin(bill, BILL_TYPES.indices((C.INPATIENT_BILL_TYPE,)))) | (pos == POS.idx("21"))
@@ -126,17 +126,15 @@ def drawn_facts(block: BlockClaims, year: int, pharmacy) -> ClinicalFacts:
     # --- conditions ---------------------------------------------------------------------------------
     hypertension_dx = dx_any((C.DX_HYPERTENSION,))
     window = (start >= prior_start) & (start <= day_number(dt.date(year, 6, 30)))
-    hypertension = _either(_distinct_days(member, start, hypertension_dx & strict_visit & window, n) >= 2,
-                           _distinct_days(member, start, hypertension_dx & loose_visit & window, n) >= 2)
+    hypertension = (_distinct_days(member, start, hypertension_dx & visit & window, n) >= 2).astype(object)
     diabetes_dx = dx_any(DIABETES_DX)
     in_two_years = (start >= prior_start) & (start <= my_end)
-    visits = [_distinct_days(member, start, diabetes_dx & (v | ed_line) & in_two_years, n) >= 2
-              for v in (strict_visit, loose_visit)]
-    stay_by_start = _any(member, diabetes_dx & inpatient_claim & in_two_years, n)
-    stay_by_end = _any(member, diabetes_dx & inpatient_claim & (end >= prior_start) & (end <= my_end), n)
-    diabetes = _either(visits[0] | stay_by_start, visits[1] | stay_by_end)
-    diabetes_rule = np.where(visits[0], "diabetes.two_visits", np.where(stay_by_start, "diabetes.one_inpatient_stay",
-                                                                        "diabetes.no_evidence")).astype(object)
+    two_visits = _distinct_days(member, start, diabetes_dx & (visit | ed_line) & in_two_years, n) >= 2
+    # A stay belongs to the years of its discharge (a stay crossing Jan 1 of MY-1 counts).
+    one_stay = _any(member, diabetes_dx & inpatient_claim & live & (end >= prior_start) & (end <= my_end), n)
+    diabetes = (two_visits | one_stay).astype(object)
+    diabetes_rule = np.where(two_visits, "diabetes.two_visits", np.where(one_stay, "diabetes.one_inpatient_stay",
+                                                                         "diabetes.no_evidence")).astype(object)
 
     # --- exclusions ---------------------------------------------------------------------------------
     age = year - (m.birth.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
