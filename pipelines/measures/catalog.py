@@ -1,4 +1,11 @@
-"""The seven measures of the ecqm program: ids, CMS ids, conformance folder names, SQL models."""
+"""The seven measures, the building blocks each program runs, and the value sets the SQL refers to.
+
+Both programs run the same measure SQL (`sql/measures/<id>.sql`) over the same shared blocks; what
+differs is a short list of program-specific blocks (`PROGRAM_BLOCKS`): the ecqm program admits a
+subject through a qualifying encounter, the plan program through continuous enrollment, and adds the
+administrative code supplement, claims-identified conditions, enrollment exclusions and product lines
+(plan-program.md).
+"""
 
 from __future__ import annotations
 
@@ -7,18 +14,54 @@ from dataclasses import dataclass
 
 from pipelines.duck import sql_text
 
-# Shared building blocks, in the order they are built (each is one temp table).
+PROGRAM_ECQM = "ecqm"
+PROGRAM_PLAN = "plan"
+PROGRAMS = (PROGRAM_ECQM, PROGRAM_PLAN)
+
+# Shared building blocks, in the order they are built (each is one temp table). A block whose SQL
+# names `$program` gets the run's program bound.
 COMMON_BLOCKS = (
     "common/code_match.sql",
     "common/direct_code.sql",
     "common/observation_category.sql",
     "common/lab_test_with_result.sql",
-    "common/qualifying_encounter.sql",
     "common/hospice.sql",
     "common/palliative_care.sql",
     "common/advanced_illness_frailty.sql",
     "common/nursing_home.sql",
+    "common/denominator_condition.sql",
+    "common/program_tables.sql",
 )
+# Blocks of one program only: (run right after code_match, run after the shared blocks).
+PROGRAM_BLOCKS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    PROGRAM_ECQM: ((), (
+        "common/qualifying_encounter.sql",
+        "common/population_gate.sql",
+    )),
+    PROGRAM_PLAN: (("plan/supplement_code_match.sql",), (
+        "plan/enrollment_segment.sql",
+        "plan/enrollment_coverage.sql",
+        "plan/enrollment_window.sql",
+        "plan/continuous_enrollment.sql",
+        "plan/population_gate.sql",
+        "plan/product_line.sql",
+        "plan/enrollment_exclusion.sql",
+        "plan/hospice_services.sql",
+        "plan/claims_hypertension.sql",
+        "plan/claims_diabetes.sql",
+    )),
+}
+
+
+def program_blocks(program: str) -> tuple[str, ...]:
+    """Every block a run of `program` builds, in order."""
+    if program not in PROGRAM_BLOCKS:
+        raise ValueError(f"unknown program {program!r}; known: {', '.join(PROGRAMS)}")
+    first, last = PROGRAM_BLOCKS[program]
+    return (COMMON_BLOCKS[0], *first, *COMMON_BLOCKS[1:], *last)
+
+
+ALL_BLOCKS = tuple(dict.fromkeys(b for p in PROGRAMS for b in program_blocks(p)))
 
 
 @dataclass(frozen=True)
@@ -35,7 +78,7 @@ class Measure:
 
     def required_valueset_oids(self) -> set[str]:
         """Every value-set OID the SQL of this measure and of the shared blocks refers to."""
-        texts = [sql_text(self.sql_model), *(sql_text(f"measures/{b}") for b in COMMON_BLOCKS)]
+        texts = [sql_text(self.sql_model), *(sql_text(f"measures/{b}") for b in ALL_BLOCKS)]
         return {oid for text in texts for oid in OID_LITERAL.findall(text)}
 
 

@@ -1,12 +1,18 @@
 """The measure engine: set-based SQL over the clinical model, one batch per run.
 
-A run evaluates a set of subjects (patient, measurement period) in one DuckDB connection:
-macros -> subject -> shared building blocks (temp tables) -> each measure -> measures.measure_result.
-No per-patient Python: every step is one SQL statement over all subjects.
+A run evaluates a set of subjects (patient, measurement period) for one program in one DuckDB
+connection: macros -> subject -> building blocks (temp tables; shared ones plus the program's own,
+catalog.program_blocks) -> each measure -> measures.measure_result. No per-patient Python: every step
+is one SQL statement over all subjects.
+
+Programs: 'ecqm' (measures.md, the CMS test cases) and 'plan' (plan-program.md: members of the
+eligibility file, continuous enrollment instead of a qualifying encounter, claims-identified
+conditions, the administrative code supplement, enrollment exclusions, product lines).
 """
 
 from __future__ import annotations
 
+import re
 from time import perf_counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
@@ -15,12 +21,20 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.clinical.model import create_clinical_tables
+from pipelines.contract import SOURCES
 from pipelines.duck import run_sql_file, sql_text
-from pipelines.measures.catalog import COMMON_BLOCKS, MEASURES, Measure
+from pipelines.measures.catalog import MEASURES, PROGRAM_ECQM, PROGRAM_PLAN, Measure, program_blocks
+from pipelines.staging.load import ensure_staging_tables
 from pipelines.terminology.codes import normalize_code_sql_macro
+from pipelines.terminology.supplements import SUPPLEMENT_TABLE, create_supplement_table, load_supplements
 from pipelines.terminology.valuesets import create_valueset_tables, require_valuesets
 
-PROGRAM_ECQM = "ecqm"
+__all__ = ["PROGRAM_ECQM", "PROGRAM_PLAN", "period_bounds", "create_measure_tables", "set_subjects", "year_period",
+           "set_year_subjects", "evaluate"]
+
+# Staging tables the plan program's blocks read (enrollment; claim lines and the provider roster for
+# the eye-care-provider rule and hospice bill types). Created empty when a database has none.
+PLAN_STAGING_SOURCES = ("eligibility", "medical_claim", "provider")
 
 
 def period_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
@@ -31,7 +45,23 @@ def period_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
 def create_measure_tables(con: duckdb.DuckDBPyConnection) -> None:
     create_clinical_tables(con)
     create_valueset_tables(con)
+    create_supplement_table(con)
     run_sql_file(con, "measures/measure_result.sql")
+
+
+def _run_model(con: duckdb.DuckDBPyConnection, model: str, params: dict | None = None) -> None:
+    """Run one model, binding only the parameters its SQL names (DuckDB rejects unused ones)."""
+    text = sql_text(model)
+    used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", text)}
+    run_sql_file(con, model, used or None)
+
+
+def _prepare_plan_inputs(con: duckdb.DuckDBPyConnection) -> None:
+    for source in PLAN_STAGING_SOURCES:
+        ensure_staging_tables(con, SOURCES[source])
+    # The shipped supplement is part of the program: load it when nobody has.
+    if not con.execute(f"select count(*) from {SUPPLEMENT_TABLE}").fetchone()[0]:
+        load_supplements(con)
 
 
 def _run_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -59,10 +89,11 @@ def year_period(year: int) -> tuple[datetime, datetime]:
     return period_bounds(date(year, 1, 1), date(year, 12, 31))
 
 
-def set_year_subjects(con: duckdb.DuckDBPyConnection, year: int) -> None:
-    """Every patient of the clinical model, for one calendar measurement year."""
+def set_year_subjects(con: duckdb.DuckDBPyConnection, year: int, program: str = PROGRAM_ECQM) -> None:
+    """The subjects of one calendar measurement year: every patient of the clinical model (ecqm), or
+    every member of the eligibility file (plan: patient_key = person_id)."""
     start, end = year_period(year)
-    run_sql_file(con, "measures/common/subject_year.sql", {"mp_start": start, "mp_end": end})
+    run_sql_file(con, "measures/common/subject_year.sql", {"mp_start": start, "mp_end": end, "program": program})
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, measure_ids: Sequence[str] | None = None,
@@ -74,19 +105,22 @@ def evaluate(con: duckdb.DuckDBPyConnection, measure_ids: Sequence[str] | None =
     a requested measure needs is not loaded.
     """
     measures: list[Measure] = [MEASURES[m] for m in (measure_ids or list(MEASURES))]
+    blocks = program_blocks(program)
     create_measure_tables(con)
+    if program == PROGRAM_PLAN:
+        _prepare_plan_inputs(con)
     for measure in measures:
         require_valuesets(con, measure.measure_id, measure.required_valueset_oids(), valuesets_folder)
     timings = timings if timings is not None else {}
 
     def step(name: str, model: str, params: dict | None = None) -> None:
         started = perf_counter()
-        run_sql_file(con, model, params)
+        _run_model(con, model, {"program": program, **(params or {})})
         timings[name] = timings.get(name, 0.0) + perf_counter() - started
 
     _run_macros(con)
     step("subject", "measures/common/subject.sql")
-    for block in COMMON_BLOCKS:
+    for block in blocks:
         step(block, f"measures/{block}")
     run_sql_file(con, "measures/common/all_measure_population.sql")
     for measure in measures:

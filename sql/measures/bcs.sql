@@ -5,7 +5,7 @@ with initial_population as (
     from subject as s
     where s.age_at_end between 52 and 74
       and s.gender = 'female'
-      and s.patient_key in (select patient_key from qualifying_encounter where list = 'adult')
+      and s.patient_key in (select patient_key from population_gate where measure_id = 'BCS')
 ),
 -- Mastectomy evidence: exact comparison with the MP end, no lower bound.
 mastectomy_diagnosis as (
@@ -27,6 +27,20 @@ mastectomy_procedure as (
     where m.valueset_oid in ('2.16.840.1.113883.3.464.1003.198.12.1134',   -- unilateral right
                              '2.16.840.1.113883.3.464.1003.198.12.1133',   -- unilateral left
                              '2.16.840.1.113883.3.464.1003.198.12.1005')   -- bilateral
+      and p.status = 'completed'
+      and on_or_before_exact(p.end_lo, p.end_hi, s.mp_end)
+),
+-- Plan program: a CPT mastectomy (administrative supplement, unspecified laterality) takes its side from
+-- the body site its claim line's modifiers give: RT right, LT left, 50 both (plan-program.md 1).
+mastectomy_claim_procedure as (
+    select p.patient_key, b.code_normalized as body_site
+    from code_match as m
+    join clinical.procedure as p using (row_id)
+    join direct_code as b on b.row_id = p.row_id
+    join subject as s on s.patient_key = p.patient_key
+    where $program = 'plan'
+      and m.valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1071'
+      and b.element = 'body_site' and b.code_system = 'http://snomed.info/sct'
       and p.status = 'completed'
       and on_or_before_exact(p.end_lo, p.end_hi, s.mp_end)
 ),
@@ -54,6 +68,10 @@ mastectomy_side as (
     union all
     select patient_key, 'both' from mastectomy_procedure
     where valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1005'
+    union all
+    select patient_key, case body_site when '24028007' then 'right' when '7771000' then 'left'
+                                       when '51440002' then 'both' end
+    from mastectomy_claim_procedure
 ),
 bilateral_mastectomy as (
     select patient_key
@@ -79,7 +97,10 @@ select
     true as in_initial_population,
     null::varchar as stratum,
     nullif(concat_ws(',',
+        case when s.patient_key in (select patient_key from enrollment_exclusion where reason = 'death') then 'death' end,
         case when s.patient_key in (select patient_key from hospice_services) then 'hospice' end,
+        case when s.patient_key in (select patient_key from enrollment_exclusion where reason = 'long_term_institution')
+             then 'long_term_institution' end,
         case when s.patient_key in (select patient_key from bilateral_mastectomy) then 'bilateral_mastectomy' end,
         case when aif.aif_66 then 'advanced_illness_frailty' end,
         case when s.patient_key in (select patient_key from nursing_home) then 'nursing_home' end,

@@ -1,20 +1,11 @@
 -- CBP, Controlling High Blood Pressure (CMS165), measures.md 3.4.
 create or replace temp table measure_population as
-with essential_hypertension as (
-    -- Prevalence overlaps, exactly, the first six months of the MP (end excluded).
-    select c.patient_key
-    from clinical.condition as c
-    join subject as s on s.patient_key = c.patient_key
-    where c.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.104.12.1011')
-      and before_exact(c.start_hi, s.mp_start + interval 6 month)
-      and on_or_after_exact(c.end_lo, c.end_hi, s.mp_start)
-),
-initial_population as (
+with initial_population as (
     select s.patient_key
     from subject as s
     where s.age_at_end between 18 and 85
-      and s.patient_key in (select patient_key from essential_hypertension)
-      and s.patient_key in (select patient_key from qualifying_encounter where list = 'adult')
+      and s.patient_key in (select patient_key from denominator_condition where condition = 'hypertension')
+      and s.patient_key in (select patient_key from population_gate where measure_id = 'CBP')
 ),
 pregnancy_or_renal_diagnosis as (
     select c.patient_key
@@ -111,7 +102,10 @@ select
     true as in_initial_population,
     null::varchar as stratum,
     nullif(concat_ws(',',
+        case when s.patient_key in (select patient_key from enrollment_exclusion where reason = 'death') then 'death' end,
         case when s.patient_key in (select patient_key from hospice_services) then 'hospice' end,
+        case when s.patient_key in (select patient_key from enrollment_exclusion where reason = 'long_term_institution')
+             then 'long_term_institution' end,
         case when s.patient_key in (select patient_key from pregnancy_or_renal_diagnosis) then 'pregnancy_or_renal_diagnosis' end,
         case when s.patient_key in (select patient_key from end_stage_renal_disease_procedure) then 'esrd_procedure' end,
         case when s.patient_key in (select patient_key from end_stage_renal_disease_encounter) then 'esrd_encounter' end,

@@ -5,7 +5,7 @@ with initial_population as (
     from subject as s
     where s.age_at_end between 24 and 64
       and s.gender = 'female'
-      and s.patient_key in (select patient_key from qualifying_encounter where list = 'ccs')
+      and s.patient_key in (select patient_key from population_gate where measure_id = 'CCS')
 ),
 -- Absence of cervix: exact comparison with the MP end, no lower bound.
 absence_of_cervix as (
@@ -51,6 +51,7 @@ select
     true as in_initial_population,
     null::varchar as stratum,
     nullif(concat_ws(',',
+        case when s.patient_key in (select patient_key from enrollment_exclusion where reason = 'death') then 'death' end,
         case when s.patient_key in (select patient_key from hospice_services) then 'hospice' end,
         case when s.patient_key in (select patient_key from absence_of_cervix) then 'absence_of_cervix' end,
         case when s.patient_key in (select patient_key from palliative_care) then 'palliative_care' end

@@ -5,7 +5,7 @@ with initial_population as (
     select s.patient_key
     from subject as s
     where s.age_at_end = 2
-      and s.patient_key in (select patient_key from qualifying_encounter where list = 'cis')
+      and s.patient_key in (select patient_key from population_gate where measure_id = 'CIS')
 ),
 child_window as (
     select patient_key, birth_date,
@@ -213,6 +213,7 @@ select
     true as in_initial_population,
     null::varchar as stratum,
     nullif(concat_ws(',',
+        case when s.patient_key in (select patient_key from enrollment_exclusion where reason = 'death') then 'death' end,
         case when s.patient_key in (select patient_key from hospice_services) then 'hospice' end,
         case when s.patient_key in (select patient_key from immunocompromising_condition)
              then 'immunocompromising_condition' end

@@ -4,7 +4,7 @@ with initial_population as (
     select s.patient_key, s.age_at_end
     from subject as s
     where s.age_at_end between 46 and 75
-      and s.patient_key in (select patient_key from qualifying_encounter where list = 'adult')
+      and s.patient_key in (select patient_key from population_gate where measure_id = 'COL')
 ),
 malignant_neoplasm as (
     select c.patient_key
@@ -75,7 +75,10 @@ select
     case when s.age_at_end between 46 and 49 then '46-49'
          when s.age_at_end between 50 and 75 then '50-75' end as stratum,
     nullif(concat_ws(',',
+        case when s.patient_key in (select patient_key from enrollment_exclusion where reason = 'death') then 'death' end,
         case when s.patient_key in (select patient_key from hospice_services) then 'hospice' end,
+        case when s.patient_key in (select patient_key from enrollment_exclusion where reason = 'long_term_institution')
+             then 'long_term_institution' end,
         case when s.patient_key in (select patient_key from malignant_neoplasm) then 'colorectal_cancer' end,
         case when s.patient_key in (select patient_key from total_colectomy) then 'total_colectomy' end,
         case when aif.aif_66 then 'advanced_illness_frailty' end,

@@ -1,19 +1,12 @@
 -- GSD, Diabetes: Glycemic Status Assessment > 9% (CMS122), measures.md 3.6. Inverse measure: the
 -- numerator is poor control (no assessment, no result, or > 9 %).
 create or replace temp table measure_population as
-with diabetes as (
-    select c.patient_key
-    from clinical.condition as c
-    join subject as s on s.patient_key = c.patient_key
-    where c.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.103.12.1001')
-      and overlaps_day(c.start_hi, c.end_lo, s.mp_start_date, s.mp_end_date)
-),
-initial_population as (
+with initial_population as (
     select s.patient_key
     from subject as s
     where s.age_at_end between 18 and 75
-      and s.patient_key in (select patient_key from qualifying_encounter where list = 'adult')
-      and s.patient_key in (select patient_key from diabetes)
+      and s.patient_key in (select patient_key from population_gate where measure_id = 'GSD')
+      and s.patient_key in (select patient_key from denominator_condition where condition = 'diabetes')
 ),
 glycemic_status_assessment_code as (     -- HbA1c Laboratory Test, or GMI (LOINC 97506-0)
     select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.198.12.1013'
@@ -63,7 +56,10 @@ select
     true as in_initial_population,
     null::varchar as stratum,
     nullif(concat_ws(',',
+        case when s.patient_key in (select patient_key from enrollment_exclusion where reason = 'death') then 'death' end,
         case when s.patient_key in (select patient_key from hospice_services) then 'hospice' end,
+        case when s.patient_key in (select patient_key from enrollment_exclusion where reason = 'long_term_institution')
+             then 'long_term_institution' end,
         case when s.patient_key in (select patient_key from nursing_home) then 'nursing_home' end,
         case when aif.aif_66 then 'advanced_illness_frailty' end,
         case when s.patient_key in (select patient_key from palliative_care) then 'palliative_care' end

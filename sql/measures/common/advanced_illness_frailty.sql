@@ -10,6 +10,16 @@ with frailty_device_order as (                   -- F1
       and r.do_not_perform is distinct from true
       and during_day(r.start_lo, r.end_hi, s.mp_start_date, s.mp_end_date)
 ),
+frailty_device_claim as (                       -- F1, plan program: a DME claim line (HCPCS supplement)
+    select p.patient_key
+    from clinical.procedure as p
+    join subject as s on s.patient_key = p.patient_key
+    where $program = 'plan'
+      and p.source_kind = 'claims'
+      and p.row_id in (select row_id from code_match where valueset_oid = '2.16.840.1.113883.3.464.1003.118.12.1300')
+      and p.status = 'completed'
+      and overlaps_day(p.start_hi, p.end_lo, s.mp_start_date, s.mp_end_date)
+),
 frailty_equipment_used as (                      -- F2: the answer is a frailty device
     select o.patient_key
     from direct_code as d
@@ -49,6 +59,7 @@ frailty_symptom as (                             -- F5: an Observation, not a Co
 ),
 frailty as (
     select patient_key from frailty_device_order
+    union select patient_key from frailty_device_claim
     union select patient_key from frailty_equipment_used
     union select patient_key from frailty_diagnosis
     union select patient_key from frailty_encounter

@@ -11,6 +11,7 @@ with direct_code_list(code_system, code_normalized) as (
     ('http://loinc.org', '85354-9'),             -- Blood pressure panel
     ('http://loinc.org', '97506-0'),             -- Glucose management indicator
     ('http://www.ama-assn.org/go/cpt', '99211'),
+    ('http://www.ama-assn.org/go/cpt', '3072F'),       -- low risk for retinopathy (plan program, EED)
     ('http://hl7.org/fhir/sid/cvx', '119'),      -- rotavirus, 2-dose schedule
     ('http://www.cms.gov/Medicare/Coding/ICD10', '3E0234Z'),   -- newborn hepatitis B
     -- vaccine anaphylaxis (CIS)
