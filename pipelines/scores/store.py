@@ -16,6 +16,7 @@ import polars as pl
 from pipelines.contract import SOURCES
 from pipelines.duck import ensure_schemas, run_sql_file
 from pipelines.staging.load import ensure_staging_tables
+from pipelines.measures.engine import create_measure_tables
 
 SCORE_TABLES = (
     "scores.attribution_visit", "scores.attribution",
@@ -25,15 +26,19 @@ SCORE_TABLES = (
     "scores.experience_score",
     "scores.utilization_member_month", "scores.utilization_inpatient_stay", "scores.utilization_member",
     "scores.utilization_metric",
+    "scores.provider_measure_score", "scores.provider_composite",
+    "measures.hybrid_sample", "measures.hybrid_sample_parameters", "measures.hybrid_rate",
 )
-STAGING_INPUTS = ("eligibility", "provider", "medical_claim", "pharmacy_claim", "chart_audit", "survey_response")
+STAGING_INPUTS = ("eligibility", "provider", "medical_claim", "pharmacy_claim", "chart_audit", "survey_response",
+                  "medical_record_abstraction")
 
 
 def create_score_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """The scores tables and the shared `scores.claim_line_net` view (staging tables created empty if absent)."""
+    """The scores tables and the shared `scores.claim_line_net` view (input tables created empty if absent)."""
     ensure_schemas(con)
     for name in STAGING_INPUTS:
         ensure_staging_tables(con, SOURCES[name])
+    create_measure_tables(con)  # provider scores and the hybrid method read measure results and value sets
     run_sql_file(con, "scores/tables.sql")
     run_sql_file(con, "scores/claim_line_net.sql")
     run_sql_file(con, "scores/claim_line_category.sql")

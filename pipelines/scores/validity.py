@@ -89,3 +89,80 @@ def utilization_problems(con: duckdb.DuckDBPyConnection, year: int) -> dict[str,
         (pl.col("member_months") < 0)
         | (~pl.col("metric").is_in(["paid_pmpm", "allowed_pmpm"]) & (pl.col("numerator") < 0))).height)
     return counts
+
+
+_SCORE_PROPORTIONS = ("raw_rate", "rate_low", "rate_high", "shrunken_rate", "shrunken_lower", "shrunken_upper",
+                      "reliability", "plan_rate")
+_SCORE_INTERVALS = (("rate_low", "rate_high"), ("shrunken_lower", "shrunken_upper"))
+
+
+def provider_measure_score_problems(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, int]:
+    """Rates, intervals or reliability outside 0-1, numerator above denominator, more denominator and
+    exclusions than initial population, a provider ranked with too few cases, a flag without cases."""
+    frame = _year_frame(con, "scores.provider_measure_score",
+                        "initial_population, exclusions, denominator, numerator, ranked, flag, "
+                        + ", ".join(_SCORE_PROPORTIONS), year)
+    counts = _prefixed("provider measure score", impossible_value_counts(
+        frame, proportion_columns=_SCORE_PROPORTIONS, intervals=_SCORE_INTERVALS))
+    counts["provider measure score: denominator + exclusions above initial population"] = int(frame.filter(
+        pl.col("denominator") + pl.col("exclusions") > pl.col("initial_population")).height)
+    counts["provider measure score: ranked with denominator < 20 or reliability < 0.7"] = int(frame.filter(
+        pl.col("ranked") & ((pl.col("denominator") < 20) | (pl.col("reliability").fill_null(0) < 0.7))).height)
+    counts["provider measure score: flag without cases"] = int(frame.filter(
+        pl.col("flag").is_not_null() & (pl.col("denominator") == 0)).height)
+    return counts
+
+
+def provider_composite_problems(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, int]:
+    """Composites outside 0-1, successes above opportunities, percentiles outside 0-100, stars outside
+    1-5, stars for an unranked provider or none for a ranked one."""
+    frame = _year_frame(con, "scores.provider_composite",
+                        "opportunities, performance_successes, opportunity_weighted_score, mean_shrunken_score, "
+                        "percentile_rank, stars, ranked", year)
+    counts = _prefixed("provider composite", impossible_value_counts(
+        frame, numerator="performance_successes", denominator="opportunities"))
+    counts["provider composite: percentile outside 0-100"] = int(frame.filter(
+        (pl.col("percentile_rank") < 0) | (pl.col("percentile_rank") > 100)).height)
+    counts["provider composite: stars outside 1-5"] = int(frame.filter(
+        (pl.col("stars") < 1) | (pl.col("stars") > 5)).height)
+    counts["provider composite: stars or percentile for an unranked provider"] = int(frame.filter(
+        ~pl.col("ranked") & (pl.col("stars").is_not_null() | pl.col("percentile_rank").is_not_null())).height)
+    counts["provider composite: ranked provider without stars"] = int(frame.filter(
+        pl.col("ranked") & pl.col("stars").is_null()).height)
+    return counts
+
+
+def hybrid_problems(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, int]:
+    """Rates or bounds outside 0-1, hits above their base, a final sample above the MRSS or not matching
+    the member table, a member drawn twice for one measure and product line."""
+    rates = _year_frame(con, "measures.hybrid_rate",
+                        "eligible, administrative_hits, administrative_rate, administrative_lower, "
+                        "administrative_upper, sample_size, hybrid_numerator, hybrid_rate, hybrid_lower, hybrid_upper",
+                        year)
+    columns = ("administrative_rate", "administrative_lower", "administrative_upper", "hybrid_rate", "hybrid_lower",
+               "hybrid_upper")
+    counts = _prefixed("hybrid rate", impossible_value_counts(
+        rates, numerator="administrative_hits", denominator="eligible", proportion_columns=columns,
+        intervals=(("administrative_lower", "administrative_upper"), ("hybrid_lower", "hybrid_upper"))))
+    counts |= _prefixed("hybrid sample", impossible_value_counts(
+        rates, numerator="hybrid_numerator", denominator="sample_size", proportion_columns=()))
+    above_mrss, mismatched, drawn_twice = con.execute("""
+        with final_sample as (
+            select measure_id, product_line, count(*) filter (where in_final_sample) as members
+            from measures.hybrid_sample where measurement_year = $year group by all
+        )
+        select
+            (select count(*) from measures.hybrid_rate as r
+             join measures.hybrid_sample_parameters as p using (measurement_year, measure_id, product_line)
+             where r.measurement_year = $year and r.sample_size > p.minimum_required_sample),
+            (select count(*) from measures.hybrid_rate as r
+             full join final_sample as f using (measure_id, product_line)
+             where (r.measurement_year = $year or r.measurement_year is null)
+               and coalesce(r.sample_size, -1) <> coalesce(f.members, -1)),
+            (select count(*) from (select 1 from measures.hybrid_sample where measurement_year = $year
+                                   group by measure_id, product_line, person_id having count(*) > 1))""",
+                                                     {"year": year}).fetchone()
+    counts["hybrid: final sample above the minimum required sample"] = int(above_mrss)
+    counts["hybrid: final sample size differs from the member table"] = int(mismatched)
+    counts["hybrid: member drawn twice"] = int(drawn_twice)
+    return counts

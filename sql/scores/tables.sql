@@ -182,3 +182,132 @@ create table if not exists scores.utilization_metric (
     expected double,
     observed_to_expected double
 );
+
+-- Provider performance: one row per attributed PCP x measure with cases (docs/statistics.md 2).
+-- Rates are in the measure's own orientation (GSD: share in poor control); `flag` names the
+-- direction of performance (better / worse / as_expected, null without cases).
+create table if not exists scores.provider_measure_score (
+    measurement_year integer not null,
+    measure_id varchar not null,
+    provider_npi varchar not null,
+    program varchar not null,
+    inverse boolean not null,
+    initial_population integer not null,
+    exclusions integer not null,
+    denominator integer not null,        -- in the denominator and not excluded
+    numerator integer not null,
+    raw_rate double,
+    rate_low double,                     -- Wilson 95%
+    rate_high double,
+    shrunken_rate double,                -- beta-binomial empirical Bayes posterior mean
+    shrunken_lower double,               -- 95% posterior interval
+    shrunken_upper double,
+    reliability double,
+    prior_alpha double,
+    prior_beta double,
+    prior_method varchar,
+    plan_rate double,                    -- the funnel target: the plan's rate over all members
+    plan_denominator integer,
+    z_score double,                      -- overdispersion-adjusted funnel z
+    z_score_unadjusted double,
+    funnel_phi double,
+    funnel_tau2 double,
+    limit_95_lower double,               -- funnel limits at this denominator (with tau2)
+    limit_95_upper double,
+    limit_998_lower double,
+    limit_998_upper double,
+    beyond_95 boolean,
+    beyond_998 boolean,
+    flag varchar,
+    too_few_cases boolean,               -- denominator < 20 or reliability < 0.7
+    ranked boolean not null
+);
+
+-- Provider composite over the measures, percentile rank and stars (docs/statistics.md 3).
+create table if not exists scores.provider_composite (
+    measurement_year integer not null,
+    provider_npi varchar not null,
+    program varchar not null,
+    measures integer not null,
+    reliable_measures integer not null,
+    opportunities integer not null,
+    performance_successes integer not null,
+    opportunity_weighted_score double,   -- shown beside the ranking score (a provider can recompute it)
+    mean_shrunken_score double,          -- ranks and stars are on this one
+    percentile_rank double,
+    stars integer,
+    ranked boolean not null,
+    star_method varchar,
+    cut_point_2_stars double,
+    cut_point_3_stars double,
+    cut_point_4_stars double,
+    cut_point_5_stars double
+);
+
+-- Hybrid method: one row per measure x product line x year with the draw's parameters, so any
+-- sample can be audited and replayed (pipelines/stats/hybrid_sample.py).
+create table if not exists measures.hybrid_sample_parameters (
+    measurement_year integer not null,
+    measure_id varchar not null,
+    product_line varchar not null,
+    program varchar not null,
+    seed bigint not null,
+    eligible_population integer not null,
+    minimum_required_sample integer not null,
+    oversample_percentage integer not null,
+    oversample_size integer not null,
+    sample_size integer not null,
+    interval integer not null,
+    random_number double,                -- null when everyone was drawn
+    start integer not null,
+    everyone_sampled boolean not null,
+    excluded_in_main_sample integer not null,
+    replacements_made integer not null,
+    shortfall integer not null
+);
+
+-- Hybrid method, member level (PHI: never on a dashboard). One row per drawn member.
+create table if not exists measures.hybrid_sample (
+    measurement_year integer not null,
+    measure_id varchar not null,
+    product_line varchar not null,
+    person_id varchar not null,
+    sort_key varchar not null,           -- sha256(person_id|measure_id|year|seed)
+    sort_position integer not null,
+    draw_order integer not null,
+    selection varchar not null,          -- main | oversample | replacement
+    excluded boolean not null,
+    exclusion_source varchar,            -- administrative | medical_record
+    replaces_draw_order integer,
+    replaced_by_draw_order integer,
+    in_final_sample boolean not null,
+    administrative_hit boolean,          -- measure orientation (GSD: poor control)
+    hybrid_hit boolean,                  -- after the record review, measure orientation; final sample only
+    gap_closed_by varchar,               -- administrative | medical_record; null if the gap stayed open
+    reason varchar not null
+);
+
+-- Hybrid method: administrative vs hybrid rate per measure x product line x year, measure orientation.
+create table if not exists measures.hybrid_rate (
+    measurement_year integer not null,
+    measure_id varchar not null,
+    product_line varchar not null,
+    program varchar not null,
+    inverse boolean not null,
+    eligible_population integer not null,   -- initial population the sample was drawn from
+    administrative_exclusions integer not null,
+    eligible integer not null,              -- eligible population less administrative exclusions
+    administrative_hits integer not null,
+    administrative_rate double,
+    administrative_lower double,
+    administrative_upper double,
+    sample_size integer not null,           -- final sample: main sample not excluded + replacements
+    sample_administrative_hits integer not null,
+    record_hits integer not null,           -- gaps closed by the medical record
+    hybrid_numerator integer not null,
+    hybrid_rate double,
+    hybrid_lower double,
+    hybrid_upper double,
+    lift double,                            -- hybrid_rate - administrative_rate (negative is better for GSD)
+    shortfall integer not null
+);

@@ -73,3 +73,36 @@ def claim(person_id: str, day: str, *, claim_type: str = "professional", hcpcs: 
     for key, value in extra.items():
         row[key] = dt.date.fromisoformat(value) if key.endswith("_date") and isinstance(value, str) else value
     return row
+
+
+def result(person_id: str, measure_id: str, *, program: str = "plan", year: int = 2025, ip: bool = True,
+           den: bool | None = None, excluded: bool = False, num: bool = False, line: str | None = "commercial",
+           numerator_date: str | None = None, reason: str | None = None) -> dict:
+    """One measures.measure_result row (plan program by default): den defaults to ip."""
+    return {"program": program, "measure_id": measure_id, "patient_key": person_id,
+            "period_start": dt.datetime(year, 1, 1), "period_end": dt.datetime(year, 12, 31, 23, 59, 59),
+            "initial_population": ip, "denominator": ip if den is None else den, "denominator_exclusion": excluded,
+            "denominator_exception": False, "numerator": num, "exclusion_reason": reason,
+            "numerator_date": dt.date.fromisoformat(numerator_date) if numerator_date else None,
+            "measurement_year": year, "product_line": line if program == "plan" else None}
+
+
+def insert_results(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    frame = pl.DataFrame(rows, infer_schema_length=None)
+    con.register("_results", frame.to_arrow())
+    columns = ", ".join(frame.columns)
+    con.execute(f"insert into measures.measure_result ({columns}) select {columns} from _results")
+    con.unregister("_results")
+
+
+def attribute(con: duckdb.DuckDBPyConnection, pcp_by_person: dict[str, str | None], year: int = 2025) -> None:
+    """scores.attribution rows (plurality method, or unattributed when the PCP is None)."""
+    frame = pl.DataFrame({"person_id": list(pcp_by_person), "pcp_npi": list(pcp_by_person.values())},
+                         schema={"person_id": pl.String, "pcp_npi": pl.String})
+    con.register("_attribution", frame.to_arrow())
+    con.execute("""insert into scores.attribution
+                   select $year, person_id, pcp_npi,
+                          case when pcp_npi is null then 'unattributed' else 'plurality_of_visits' end,
+                          1, 1, 1, null, make_date($year - 1, 1, 1), make_date($year, 12, 31)
+                   from _attribution""", {"year": year})
+    con.unregister("_attribution")

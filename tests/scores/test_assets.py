@@ -40,7 +40,7 @@ def test_runs_succeed_checks_pass_and_rerun_replaces_rows(plan):
     for result in (first, again):
         assert result.success
         evaluations = result.get_asset_check_evaluations()
-        assert len(evaluations) == 4 and all(e.passed for e in evaluations), [
+        assert len(evaluations) == 7 and all(e.passed for e in evaluations), [
             (e.asset_key, e.metadata) for e in evaluations if not e.passed]
     assert table_counts(db) == counts_after_range
     for table in ("attribution", "utilization_member_month", "utilization_metric", "experience_score",
@@ -123,3 +123,17 @@ def test_metadata_has_figures_but_no_member_ids(plan):
     words = set(" ".join(texts).replace('"', " ").replace(",", " ").replace("|", " ").split())
     assert not words & members
     assert "paid_pmpm" in texts[3] and "plurality_of_visits" in texts[0]
+
+
+def test_provider_and_hybrid_assets_say_why_they_are_empty_without_plan_results(plan):
+    db, first, _, _ = plan
+    # staging only: no measure results in this database, so nothing to score and no sample to draw
+    for node, table in (("scores__provider_measure_score", "scores.provider_measure_score"),
+                        ("scores__provider_composite", "scores.provider_composite"),
+                        ("scores__hybrid", "measures.hybrid_rate")):
+        materialization = first.asset_materializations_for_node(node)[0]
+        assert materialization.metadata["dagster/row_count"].value == 0, node
+        assert query(db, f"select count(*) from {table}")[0][0] == 0
+    scores_metadata = first.asset_materializations_for_node("scores__provider_measure_score")[0].metadata
+    assert "no 'plan' program rows" in str(scores_metadata["years"].value)
+    assert "no sample drawn" in str(first.asset_materializations_for_node("scores__hybrid")[0].metadata["rates"].value)
