@@ -32,7 +32,8 @@ def population_counts(con: duckdb.DuckDBPyConnection, program: str, period_start
 
 def consistency_problems(con: duckdb.DuckDBPyConnection, program: str, period_start: datetime,
                          period_end: datetime) -> dict[str, int]:
-    """Rows breaking the population rules of measures.md 1.9, and duplicate patient rows."""
+    """Rows breaking the population rules of measures.md 1.9, duplicate patient rows, and (plan program)
+    denominator rows without a product line."""
     params = {"program": program, "start": period_start, "end": period_end}
     where = "program = $program and period_start = $start and period_end = $end"
     broken = con.execute(f"""
@@ -40,12 +41,14 @@ def consistency_problems(con: duckdb.DuckDBPyConnection, program: str, period_st
             count(*) filter (where denominator <> initial_population) as denominator_not_ip,
             count(*) filter (where denominator_exclusion and not denominator) as exclusion_outside_denominator,
             count(*) filter (where numerator and (not denominator or denominator_exclusion)) as numerator_outside,
-            count(*) filter (where numerator_row_id is not null and not numerator) as evidence_without_numerator
+            count(*) filter (where numerator_row_id is not null and not numerator) as evidence_without_numerator,
+            count(*) filter (where program = 'plan' and denominator and product_line is null)
+                as denominator_without_product_line
         from measures.measure_result where {where}""", params).fetchone()
     duplicates = con.execute(f"""
         select count(*) from (
             select measure_id, patient_key from measures.measure_result where {where}
             group by all having count(*) > 1)""", params).fetchone()[0]
     names = ("denominator_not_ip", "exclusion_outside_denominator", "numerator_outside",
-             "evidence_without_numerator")
+             "evidence_without_numerator", "denominator_without_product_line")
     return {**dict(zip(names, (int(v) for v in broken))), "duplicate_patient_rows": int(duplicates)}

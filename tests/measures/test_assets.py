@@ -41,8 +41,11 @@ def test_assets_materialize_a_year_and_rematerializing_replaces_it(tmp_path: Pat
             ("populations_consistent", True)]
     materialization = result.asset_materializations_for_node("measures__measure_result")[0]
     populations = materialization.metadata["populations"].value
-    assert "| 2025 | BCS |  | 1 | 1 | 0 | 1 | 1.0 | 0 |" in populations
+    assert "| 2025 | ecqm | BCS |  | 1 | 1 | 0 | 1 | 1.0 | 0 |" in populations
     assert "w1" not in populations                       # no member identifiers in metadata
     with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.execute("select measure_id, count(*) from measures.measure_result group by 1").fetchall()
+        rows = con.execute("select measure_id, count(*) from measures.measure_result where program = 'ecqm' "
+                           "group by 1").fetchall()
+        plan_rows = con.execute("select count(*) from measures.measure_result where program = 'plan'").fetchone()[0]
+    assert plan_rows == 0                                # a FHIR-only landing folder has no plan members
     assert dict(rows) == {m: 1 for m in ("BCS", "COL", "CCS", "CBP", "EED", "GSD", "CIS")}

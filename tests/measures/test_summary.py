@@ -34,4 +34,17 @@ def test_counts_rates_and_broken_rows():
                 "('ecqm', 'COL', 'a', $s, $e, null, false, false, false, false, true, 9)", {"s": start, "e": end})
     problems = consistency_problems(con, "ecqm", start, end)
     assert problems == {"denominator_not_ip": 0, "exclusion_outside_denominator": 0, "numerator_outside": 1,
-                        "evidence_without_numerator": 0, "duplicate_patient_rows": 1}
+                        "evidence_without_numerator": 0, "denominator_without_product_line": 0,
+                        "duplicate_patient_rows": 1}
+
+
+def test_plan_denominator_rows_need_a_product_line():
+    con = duckdb.connect()
+    create_measure_tables(con)
+    start, end = year_period(2025)
+    rows = [("plan", "BCS", "m1", start, end, None, True, True, False, False, False, None, "medicaid"),
+            ("plan", "BCS", "m2", start, end, None, True, True, False, False, False, None, None),
+            ("plan", "BCS", "m3", start, end, None, False, False, False, False, False, None, None)]
+    con.executemany(f"insert into measures.measure_result ({COLUMNS}, product_line) values ({', '.join('?' * 13)})",
+                    rows)
+    assert consistency_problems(con, "plan", start, end)["denominator_without_product_line"] == 1
