@@ -63,6 +63,10 @@ def build(plan: Plan) -> None:  # noqa: PLR0915 - one member per rule, read top 
     hospice = m("hospice_bill_type", WOMAN_55)
     plan.claim(hospice, D(2025, 9, 1), ("Q5001", {"revenue_center_code": "0100"}), dx=("C34.90",),
                end=D(2025, 9, 30), claim_type="institutional", bill_type_code="0811", pos=None, npi=HOSPICE_NPI)
+    reversed_hospice = m("hospice_bill_type_reversed", WOMAN_55)
+    plan.claim(reversed_hospice, D(2025, 9, 1), ("Q5001", {"revenue_center_code": "0100"}), dx=("C34.90",),
+               end=D(2025, 9, 30), claim_type="institutional", bill_type_code="821", pos=None, npi=HOSPICE_NPI,
+               reversed_lines=(1,))
     # --- screening claims (section 1) --------------------------------------------------------------------
     mammogram = m("mammogram", WOMAN_55)
     plan.claim(mammogram, D(2025, 3, 3), "77067", dx=("Z12.31",), pos="22")
@@ -270,6 +274,7 @@ def test_hospice_flag_during_my_is_hospice(con):
 
 def test_hospice_bill_type_81x_claim_is_hospice(con):
     assert outcome(con, "hospice_bill_type", "BCS")[1] == "hospice"
+    assert outcome(con, "hospice_bill_type_reversed", "BCS")[1] is None
 
 
 def test_institutional_flags_exclude_from_66(con):
