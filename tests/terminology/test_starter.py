@@ -259,6 +259,9 @@ def test_the_valueset_asset_without_a_folder_loads_the_starter_list(tmp_path: Pa
                  "hmoqa": HmoqaConfig(landing_dir=str(tmp_path), output_dir=str(tmp_path / "out"))}
     result = dg.materialize([valueset], resources=resources)
     assert result.success
+    metadata = result.asset_materializations_for_node("measures__valueset")[0].metadata
+    assert "starter code list" in metadata["value_sets_from"].value
+    assert "not complete value sets" in metadata["value_sets_from"].value
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select distinct source from measures.valueset").fetchall() == [("starter",)]
         assert con.execute("select count(*) from measures.valueset").fetchone()[0] == len(required_oids())
