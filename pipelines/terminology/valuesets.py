@@ -21,7 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.terminology.codes import normalize_code
-from pipelines.terminology.supplements import SUPPLEMENT_PATH, load_supplements, read_supplement
+from pipelines.terminology.supplements import load_supplements
 
 OID_PATTERN = re.compile(r"(?:urn:oid:)?([0-2](?:\.\d+)+)$")
 
@@ -247,7 +247,8 @@ def load_terminology(con: duckdb.DuckDBPyConnection, folder: str | Path | None) 
         "valuesets": loaded,
         "codes": con.execute("select count(*) from measures.valueset_code").fetchone()[0],
         "supplement_codes": supplement_codes,
-        "supplement_version": read_supplement(SUPPLEMENT_PATH).version,
+        "supplement_version": con.execute(
+            "select any_value(supplement_version) from measures.valueset_supplement").fetchone()[0],
     }
 
 
