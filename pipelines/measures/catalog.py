@@ -38,7 +38,7 @@ PROGRAM_BLOCKS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         "common/qualifying_encounter.sql",
         "common/population_gate.sql",
     )),
-    PROGRAM_PLAN: (("plan/supplement_code_match.sql",), (
+    PROGRAM_PLAN: (("plan/eye_care_provider_rule.sql",), (
         "plan/enrollment_segment.sql",
         "plan/enrollment_coverage.sql",
         "plan/enrollment_window.sql",
