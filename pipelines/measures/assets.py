@@ -15,9 +15,9 @@ from pipelines.asset_metadata import measurement_years, markdown_table
 from pipelines.clinical.assets import CLINICAL_MODEL_KEY
 from pipelines.duck import row_count, transaction
 from pipelines.ingest.assets import connection
-from pipelines.measures.catalog import PROGRAMS
+from pipelines.measures.catalog import PROGRAM_PLAN, PROGRAMS
 from pipelines.measures.engine import create_measure_tables, evaluate, set_year_subjects, year_period
-from pipelines.measures.summary import consistency_problems, population_counts
+from pipelines.measures.summary import consistency_problems, plan_input_counts, population_counts
 from pipelines.partitions import measurement_year_partitions, single_run_backfill
 from pipelines.resources import HmoqaConfig
 from pipelines.terminology.valuesets import load_terminology, resolve_valuesets_dir
@@ -67,6 +67,7 @@ def valueset(context: dg.AssetExecutionContext, duckdb: DuckDBResource, hmoqa: H
 )
 def measure_result(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
     summaries: list[dict] = []
+    plan_inputs: list[dict] = []
     rows_written = 0
     with connection(duckdb) as con:
         create_measure_tables(con)
@@ -76,6 +77,8 @@ def measure_result(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
                     set_year_subjects(con, year, program)
                     evaluated = evaluate(con, program=program)
                     rows_written += sum(evaluated.values())
+                    if program == PROGRAM_PLAN:
+                        plan_inputs.append({"year": year, **plan_input_counts(con)})
             for program in PROGRAMS:
                 summaries += [{"year": year, "program": program, **row}
                               for row in population_counts(con, program, *year_period(year))]
@@ -83,6 +86,7 @@ def measure_result(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
         "years": dg.MetadataValue.json(measurement_years(context)),
         "dagster/row_count": rows_written,
         "populations": dg.MetadataValue.md(markdown_table(summaries)),
+        "plan_enrollment_input": dg.MetadataValue.md(markdown_table(plan_inputs)),
     })
 
 

@@ -6,6 +6,8 @@ from datetime import datetime
 
 import duckdb
 
+from pipelines.duck import run_sql_file
+
 
 def population_counts(con: duckdb.DuckDBPyConnection, program: str, period_start: datetime,
                       period_end: datetime) -> list[dict]:
@@ -52,3 +54,11 @@ def consistency_problems(con: duckdb.DuckDBPyConnection, program: str, period_st
     names = ("denominator_not_ip", "exclusion_outside_denominator", "numerator_outside",
              "evidence_without_numerator", "denominator_without_product_line")
     return {**dict(zip(names, (int(v) for v in broken))), "duplicate_patient_rows": int(duplicates)}
+
+
+def plan_input_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Enrollment input counts of the plan run just evaluated on `con` (its temp tables): members,
+    segments, segments merged, members with claims and no enrollment, claim lines outside every segment."""
+    run_sql_file(con, "measures/plan/enrollment_input_count.sql")
+    cursor = con.execute("select * from enrollment_input_count")
+    return {d[0]: int(v) for d, v in zip(cursor.description, cursor.fetchone())}

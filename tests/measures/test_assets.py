@@ -43,6 +43,8 @@ def test_assets_materialize_a_year_and_rematerializing_replaces_it(tmp_path: Pat
     populations = materialization.metadata["populations"].value
     assert "| 2025 | ecqm | BCS |  | 1 | 1 | 0 | 1 | 1.0 | 0 |" in populations
     assert "w1" not in populations                       # no member identifiers in metadata
+    plan_inputs = materialization.metadata["plan_enrollment_input"].value
+    assert "| 2025 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |" in plan_inputs   # no eligibility file, no plan members
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute("select measure_id, count(*) from measures.measure_result where program = 'ecqm' "
                            "group by 1").fetchall()

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from pipelines.measures.engine import create_measure_tables, evaluate, set_year_subjects
+from pipelines.measures.summary import plan_input_counts
 from pipelines.terminology.valuesets import load_terminology
 from tests.measures.plan_members import EYE_NPI, HOSPICE_NPI, INTERNIST_NPI, Plan, result
 
@@ -74,6 +75,7 @@ def build(plan: Plan) -> None:  # noqa: PLR0915 - one member per rule, read top 
     plan.claim(reversed_mammogram, D(2025, 3, 3), "77067", dx=("Z12.31",), pos="22", reversed_lines=(1,))
     lower_case = m("mammogram_lower_case", WOMAN_55)
     plan.claim(lower_case, D(2025, 3, 3), "g0202", dx=("z12.31",), pos="22")
+    plan.claim("no_enrollment", D(2025, 4, 2), "77067", dx=("Z12.31",), pos="22")   # claims, no eligibility row
     outside = m("mammogram_in_gap", WOMAN_55, segments=[(D(2023, 1, 1), D(2025, 4, 30)), (D(2025, 5, 21), D(2025, 12, 31))])
     plan.claim(outside, D(2025, 5, 10), "77067", dx=("Z12.31",), pos="22")
     fit_2024 = m("fit_2024", MAN_58, "male")
@@ -297,6 +299,10 @@ def test_service_outside_every_segment_still_counts(con):
     assert outcome(con, "mammogram_in_gap", "BCS") == (True, None, True)
 
 
+def test_a_member_with_claims_and_no_enrollment_is_in_no_population(con):
+    assert result(con, "no_enrollment", "BCS") is None
+
+
 def test_screening_claims_count_as_tests_with_a_result_in_their_windows(con):
     assert not result(con, "fit_2024", "COL")["numerator"]       # FIT: MY only
     assert result(con, "sdna_2023", "COL")["numerator"]          # sDNA FIT: 3 years
@@ -371,3 +377,15 @@ def test_every_plan_member_has_one_row_per_measure_with_the_year(con):
     members = con.execute("select count(distinct person_id) from staging.eligibility").fetchone()[0]
     assert {c[0] for c in counts} == {"BCS", "COL", "CCS", "CBP", "EED", "GSD", "CIS"}
     assert all(c[1:] == (members, members, 2025, 2025) for c in counts)
+
+
+def test_enrollment_input_counts_for_the_run_metadata(con):
+    Plan.evaluate(con)
+    counts = plan_input_counts(con)
+    members = con.execute("select count(distinct person_id) from staging.eligibility").fetchone()[0]
+    assert counts["plan_members"] == members
+    # overlap 1, touch 2, cis_switch_on_2nd 1, tie_medicare 2, tie_medicaid 2, latest_wins 1, hospice_flag 1,
+    # hospice_flag_2024 2
+    assert counts["segments_merged_into_another"] == 12
+    assert counts["claim_members_without_enrollment"] == 1          # no_enrollment
+    assert counts["claim_lines_outside_enrollment"] == 1            # the mammogram in mammogram_in_gap's gap
