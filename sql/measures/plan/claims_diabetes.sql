@@ -16,26 +16,26 @@ with outpatient_visit_code(valueset_oid) as (
            ('2.16.840.1.113883.3.464.1003.101.12.1080'),   -- Telephone Visits
            ('2.16.840.1.113883.3.464.1003.101.12.1089')    -- Virtual Encounter
 ),
-claim_encounter as (
-    select e.patient_key, e.row_id, e.resource_id, split_part(e.resource_id, '#', 1) as claim_id,
-           e.start_lo::date as start_date, e.end_lo::date as end_date,
-           make_date(year(s.mp_end) - 1, 1, 1) as window_start, make_date(year(s.mp_end), 12, 31) as window_end
-    from clinical.encounter as e
-    join subject as s on s.patient_key = e.patient_key
-    where e.source_kind = 'claims'
+diabetes_window as (
+    select patient_key, make_date(year(mp_end) - 1, 1, 1) as window_start, make_date(year(mp_end), 12, 31) as window_end
+    from subject
 ),
 visit as (
-    select patient_key, claim_id, start_date as visit_date
-    from claim_encounter
-    where start_date between window_start and window_end
-      and (row_id in (select row_id from code_match where valueset_oid in (select valueset_oid from outpatient_visit_code))
-           or resource_id like '%#emergency')
+    select e.patient_key, split_part(e.resource_id, '#', 1) as claim_id, e.start_lo::date as visit_date
+    from clinical.encounter as e
+    join diabetes_window as w on w.patient_key = e.patient_key
+    where e.source_kind = 'claims'
+      and (e.row_id in (select row_id from code_match where valueset_oid in (select valueset_oid from outpatient_visit_code))
+           or e.resource_id like '%#emergency')
+      and e.start_lo::date between w.window_start and w.window_end
 ),
 inpatient_stay as (
-    select patient_key, claim_id
-    from claim_encounter
-    where resource_id like '%#inpatient'
-      and end_date between window_start and window_end
+    select e.patient_key, split_part(e.resource_id, '#', 1) as claim_id
+    from clinical.encounter as e
+    join diabetes_window as w on w.patient_key = e.patient_key
+    where e.source_kind = 'claims'
+      and e.resource_id like '%#inpatient'
+      and e.end_lo::date between w.window_start and w.window_end
 ),
 diabetes_diagnosis as (
     select distinct c.patient_key, split_part(c.resource_id, '#', 1) as claim_id
