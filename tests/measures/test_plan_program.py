@@ -3,15 +3,18 @@ claims mapping -> engine -> measures.measure_result, one member per rule, measur
 
 from __future__ import annotations
 
+import json
 from datetime import date as D
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from pipelines.clinical.fhir import load_fhir
 from pipelines.measures.engine import create_measure_tables, evaluate, set_year_subjects
 from pipelines.measures.summary import plan_input_counts
 from pipelines.terminology.valuesets import load_terminology
+from tests.measures.helpers import ACTIVE, CATEGORY, ICD10CM, LOINC, UCUM, concept
 from tests.measures.plan_members import EYE_NPI, HOSPICE_NPI, INTERNIST_NPI, Plan, result
 
 WOMAN_55, MAN_58, WOMAN_70 = D(1970, 6, 1), D(1967, 2, 14), D(1955, 2, 2)
@@ -172,8 +175,29 @@ def build(plan: Plan) -> None:  # noqa: PLR0915 - one member per rule, read top 
     plan.claim(frail, D(2025, 4, 1), "99213", dx=("F03.90",))
 
 
+def supplemental_fhir(plan: Plan, folder: Path) -> Path:
+    """FHIR data for two members (ECDS-style supplemental data, keyed by person_id)."""
+    plan.member("htn_fhir_condition", MAN_58, "male")                 # no hypertension claims at all
+    plan.member("bp_fhir_reading", MAN_58, "male")
+    for day in (D(2024, 3, 3), D(2025, 2, 2)):
+        plan.claim("bp_fhir_reading", day, "99213", dx=("I10",))
+    folder.mkdir(parents=True, exist_ok=True)
+    hypertension = {"resourceType": "Condition", "id": "c1", "subject": {"reference": "Patient/htn_fhir_condition"},
+                    "clinicalStatus": ACTIVE, "code": concept(ICD10CM, "I10"), "onsetDateTime": "2024-01-10"}
+    reading = {"resourceType": "Observation", "id": "o1", "status": "final",
+               "subject": {"reference": "Patient/bp_fhir_reading"},
+               "category": [concept(CATEGORY, "vital-signs")], "code": concept(LOINC, "85354-9"),
+               "effectiveDateTime": "2025-10-10T10:00:00.000Z",
+               "component": [{"code": concept(LOINC, code), "valueQuantity": {"value": value, "unit": "mm[Hg]",
+                                                                                 "system": UCUM, "code": "mm[Hg]"}}
+                             for code, value in (("8480-6", 122), ("8462-4", 76))]}
+    for resource in (hypertension, reading):
+        (folder / f"{resource['id']}.json").write_text(json.dumps(resource), encoding="utf-8")
+    return folder
+
+
 @pytest.fixture(scope="module")
-def con(shared_dir: Path):
+def con(shared_dir: Path, tmp_path_factory):
     con = duckdb.connect()
     for schema in ("staging", "clinical", "measures"):
         con.execute(f"create schema {schema}")
@@ -181,6 +205,7 @@ def con(shared_dir: Path):
     load_terminology(con, shared_dir / "valuesets")
     plan = Plan()
     build(plan)
+    load_fhir(con, supplemental_fhir(plan, tmp_path_factory.mktemp("fhir")))
     plan.load(con)
     plan.evaluate(con)
     yield con
@@ -364,6 +389,13 @@ def test_glycemic_status_from_cpt_ii_lab_values_and_tests_without_a_value(con):
     assert high["numerator"] and high["numerator_source_category"] == "supplemental"
     assert not result(con, "hba1c_lab_9_0", "GSD")["numerator"]       # 9.0 is not above 9
     assert result(con, "dm_inpatient_stay", "GSD")["numerator"]       # no assessment at all
+
+
+def test_supplemental_fhir_condition_and_reading(con):
+    assert denominator(con, "htn_fhir_condition", "CBP")             # a supplemental Condition meeting the ecqm rule
+    row = result(con, "bp_fhir_reading", "CBP")
+    assert row["numerator"] and row["numerator_source_category"] == "supplemental"
+    assert row["numerator_source_kind"] == "fhir"
 
 
 def test_frailty_device_claim_with_advanced_illness_excludes_at_66(con):
