@@ -1,9 +1,9 @@
 """The clinical part of the answer key for drawn members, computed from the claim lines, lab results,
 registry doses and pharmacy fills the generator drew for one block (never from its output files).
 
-Each fact is true / false, or None where the generator's data hit a point the spec leaves open and
-the two readings give different answers for that member (the key then says nothing; see
-docs/answer-key.md, "Readings"). Codes are the generator's canonical codes (the untidy spellings on
+Each fact is true / false under the readings of docs/answer-key.md ("Readings"); the three-valued
+helpers (None = unknown, the key then says nothing) remain for a point the spec might leave open.
+Codes are the generator's canonical codes (the untidy spellings on
 the claims normalise to them).
 """
 
@@ -72,11 +72,6 @@ def _any(member: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
 def _distinct_days(member: np.ndarray, day: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
     pairs = np.unique(member[mask].astype(np.int64) * 100_000 + day[mask].astype(np.int64))
     return np.bincount((pairs // 100_000).astype(np.int64), minlength=n)
-
-
-def _either(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """Object array: the common value where two readings agree, None where they do not."""
-    return np.where(first == second, first, None).astype(object)
 
 
 def drawn_facts(block: BlockClaims, year: int, pharmacy) -> ClinicalFacts:
@@ -182,17 +177,11 @@ def drawn_facts(block: BlockClaims, year: int, pharmacy) -> ClinicalFacts:
     exam_cpt2 = code_is(EYE_EXAM_CPT2) & live
     exam_in = {w: _any(member, (exam_cpt | exam_cpt2) & (day >= lo) & (day <= my_end), n)
                for w, lo in (("my", my_start), ("two", prior_start))}
-    low_risk = code_is((C.EYE_EXAM_LOW_RISK,)) & live
-    low_risk_my = _any(member, low_risk & (day >= my_start) & (day <= my_end), n)
-    low_risk_prior = _any(member, low_risk & (day >= prior_start) & (day < my_start), n)
-
-    def eed_for(has_retinopathy: np.ndarray) -> np.ndarray:
-        return np.where(has_retinopathy, exam_in["my"], exam_in["two"] | low_risk_my)
-
-    eed = _either(eed_for(np.where(retinopathy == None, False, retinopathy).astype(bool)),  # noqa: E711
-                  eed_for(np.where(retinopathy == None, True, retinopathy).astype(bool)))  # noqa: E711
-    # A 3072F dated in the year before MY stands for an exam two years before: left open.
-    eed = np.where((eed == False) & low_risk_prior, None, eed).astype(object)  # noqa: E712
+    # 3072F stands for an exam without retinopathy in the year before MY, whichever day of MY-1 or MY
+    # carries it; it never counts with retinopathy present in MY.
+    low_risk = _any(member, code_is((C.EYE_EXAM_LOW_RISK,)) & live & (day >= prior_start) & (day <= my_end), n)
+    has_retinopathy = retinopathy.astype(bool)
+    eed = np.where(has_retinopathy, exam_in["my"], exam_in["two"] | low_risk).astype(object)
     gsd = _gsd(block, col, member, day, live, code_is, n, my_start, my_end)
     cbp = _cbp(col, member, day, start, end, live, inpatient_claim, ed_line, n, my_start, my_end)
     cis = _cis(block, col, member, day, live, n, year)
@@ -299,8 +288,8 @@ def _gsd(block, col, member, day, live, code_is, n, my_start, my_end) -> np.ndar
 
 def _cbp(col, member, day, start, end, live, inpatient_claim, ed_line, n, my_start, my_end) -> np.ndarray:
     """Most recent reading day in MY with both values; lowest systolic < 140 and diastolic < 90.
-    Readings on a day of an ED visit or inpatient stay do not count; whether that means the day or only
-    the ED / inpatient claim's own lines is left open (None where it matters)."""
+    Readings on a day of an ED visit or of an inpatient stay do not count, whichever claim carries them
+    (the reading day is the unit, as the plan program reads section 1)."""
     sys_value = _value_lookup(HCPCS, SYSTOLIC)[col["hcpcs"]]
     dia_value = _value_lookup(HCPCS, DIASTOLIC)[col["hcpcs"]]
     reading = (~np.isnan(sys_value) | ~np.isnan(dia_value)) & live & (day >= my_start) & (day <= my_end)
@@ -311,24 +300,19 @@ def _cbp(col, member, day, start, end, live, inpatient_claim, ed_line, n, my_sta
     offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     stay_days = np.repeat(stay_keys[:, 0], lengths) + offsets
     blocked_set = np.unique(np.concatenate([stay_days, member[ed_line] * 100_000 + day[ed_line]]))
-    on_blocked_day = np.isin(member * 100_000 + day, blocked_set)
-    on_blocked_claim = inpatient_claim | np.isin(col["pos"], [POS.idx("23")])
-    results = []
-    for excluded in (on_blocked_day, on_blocked_claim):
-        use = reading & ~excluded
-        key = member[use] * 100_000 + day[use]
-        has_sys = np.unique(key[~np.isnan(sys_value[use])])
-        has_dia = np.unique(key[~np.isnan(dia_value[use])])
-        days_both = np.intersect1d(has_sys, has_dia)
-        latest = np.full(n, -1, dtype=np.int64)
-        np.maximum.at(latest, days_both // 100_000, days_both % 100_000)
-        pick = use & (day == latest[member])
-        low_sys = np.full(n, np.inf)
-        low_dia = np.full(n, np.inf)
-        np.minimum.at(low_sys, member[pick & ~np.isnan(sys_value)], sys_value[pick & ~np.isnan(sys_value)])
-        np.minimum.at(low_dia, member[pick & ~np.isnan(dia_value)], dia_value[pick & ~np.isnan(dia_value)])
-        results.append((latest >= 0) & (low_sys < 140) & (low_dia < 90))
-    return _either(*results)
+    use = reading & ~np.isin(member * 100_000 + day, blocked_set)
+    key = member[use] * 100_000 + day[use]
+    has_sys = np.unique(key[~np.isnan(sys_value[use])])
+    has_dia = np.unique(key[~np.isnan(dia_value[use])])
+    days_both = np.intersect1d(has_sys, has_dia)
+    latest = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(latest, days_both // 100_000, days_both % 100_000)
+    pick = use & (day == latest[member])
+    low_sys = np.full(n, np.inf)
+    low_dia = np.full(n, np.inf)
+    np.minimum.at(low_sys, member[pick & ~np.isnan(sys_value)], sys_value[pick & ~np.isnan(sys_value)])
+    np.minimum.at(low_dia, member[pick & ~np.isnan(dia_value)], dia_value[pick & ~np.isnan(dia_value)])
+    return ((latest >= 0) & (low_sys < 140) & (low_dia < 90)).astype(object)
 
 
 def _cis(block, col, member, day, live, n, year) -> np.ndarray:

@@ -91,7 +91,7 @@ def test_hypertension_visits_reversals_and_readings_near_an_ed_visit():
     block = _block(
         ["1967-01-01", "1967-01-01", "1967-01-01"],
         [  # member 0: hypertension shown (2024-03-03, 2025-02-02); 129/79 on Sep 9; on Nov 11 an office
-           # reading 140/90 on the day of an ED visit: whether that day counts is left open -> None.
+           # reading 140/90 on the day of an ED visit: the whole day does not count, Sep 9 decides -> True.
             (0, "2024-03-03", ["99213"], ["I10"], PCP, "11"), (0, "2025-02-02", ["99213"], ["I10"], PCP, "11"),
             (0, "2025-09-09", ["99213", "3074F", "3078F"], ["I10"], PCP, "11"),
             (0, "2025-11-11", ["99284"], ["R07.9"], INTERNIST, "23"),
@@ -107,7 +107,7 @@ def test_hypertension_visits_reversals_and_readings_near_an_ed_visit():
         reversed_claims=[5])
     facts = drawn_facts(block, 2025, _no_fills())
     assert facts.condition["CBP"].tolist() == [True, False, True]
-    assert facts.numerator["CBP"].tolist() == [None, False, True]
+    assert facts.numerator["CBP"].tolist() == [True, False, True]
 
 
 def test_frailty_with_advanced_illness_excludes_at_66_and_dementia_fills_count():
