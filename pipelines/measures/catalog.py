@@ -41,7 +41,7 @@ PROGRAM_BLOCKS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     PROGRAM_PLAN: (("plan/eye_care_provider_rule.sql",), (
         "plan/enrollment_segment.sql",
         "plan/enrollment_coverage.sql",
-        "plan/enrollment_window.sql",
+        "plan/enrollment_gap.sql",
         "plan/continuous_enrollment.sql",
         "plan/population_gate.sql",
         "plan/product_line.sql",

@@ -1,60 +1,40 @@
--- Continuous enrollment (plan-program.md 3): within each calendar year of the window at most one gap,
--- of at most 45 days; a gap is a run of window days covered by no segment, including days at the
--- window's start or end; a gap crossing Jan 1 is split at the year boundary (CIS: one year, no split);
--- BCS allows no gap up to Dec 31 two years before MY; and the member is enrolled on the anchor date.
+-- Continuous enrollment (plan-program.md 3): in each calendar year of the measure's window at most one
+-- gap, of at most 45 days; BCS: no gap at all from Oct 1 to Dec 31 two years before MY; CIS: its
+-- window is one year; and the member is enrolled on the anchor date (Dec 31 MY; CIS the 2nd birthday).
 create or replace temp table continuous_enrollment as
-with covered_run as (
-    select w.patient_key, w.measure_id, w.window_start, w.window_end, w.split_at_year_end, w.no_gap_until,
-           greatest(c.coverage_start, w.window_start) as run_start,
-           least(c.coverage_end, w.window_end) as run_end
-    from enrollment_window as w
-    join enrollment_coverage as c
-        on c.patient_key = w.patient_key and c.coverage_start <= w.window_end and c.coverage_end >= w.window_start
+with measure_period(measure_id, period, allowed_gaps) as (
+    values ('BCS', 'oct_dec_my_minus_2', 0), ('BCS', 'my_minus_1', 1), ('BCS', 'my', 1),
+           ('COL', 'my_minus_1', 1), ('COL', 'my', 1),
+           ('CCS', 'my', 1), ('CBP', 'my', 1), ('EED', 'my', 1), ('GSD', 'my', 1),
+           ('CIS', 'cis_year', 1)
 ),
-ordered_run as (
-    select *,
-           lag(run_end) over (partition by patient_key, measure_id order by run_start) as previous_run_end,
-           lead(run_start) over (partition by patient_key, measure_id order by run_start) is null as is_last_run
-    from covered_run
-),
-enrollment_gap as (
-    select patient_key, measure_id, split_at_year_end, no_gap_until,
-           coalesce(previous_run_end + 1, window_start) as gap_start, run_start - 1 as gap_end
-    from ordered_run
-    where run_start > coalesce(previous_run_end + 1, window_start)
-    union all
-    select patient_key, measure_id, split_at_year_end, no_gap_until, run_end + 1, window_end
-    from ordered_run
-    where is_last_run and run_end < window_end
-),
-gap_in_year as (
-    select patient_key, measure_id, no_gap_until, gap_year,
-           greatest(gap_start, make_date(gap_year, 1, 1)) as part_start,
-           least(gap_end, make_date(gap_year, 12, 31)) as part_end
-    from (select *, unnest(generate_series(year(gap_start), year(gap_end))) as gap_year
-          from enrollment_gap
-          where split_at_year_end)
-    union all
-    select patient_key, measure_id, no_gap_until, 0, gap_start, gap_end
+gap_count as (
+    select patient_key, period, count(*) as gaps, max(gap_end - gap_start + 1) as longest_gap
     from enrollment_gap
-    where not split_at_year_end
+    group by patient_key, period
 ),
 broken_window as (
-    select patient_key, measure_id
-    from gap_in_year
-    group by patient_key, measure_id, gap_year
-    having count(*) > 1 or max(part_end - part_start + 1) > 45
-    union
-    select patient_key, measure_id
-    from gap_in_year
-    where part_start <= no_gap_until
+    select distinct m.measure_id, g.patient_key
+    from gap_count as g
+    join measure_period as m using (period)
+    where g.gaps > m.allowed_gaps or g.longest_gap > 45
 ),
 enrolled_on_anchor as (
-    select w.patient_key, w.measure_id
-    from enrollment_window as w
-    join enrollment_coverage as c
-        on c.patient_key = w.patient_key and w.anchor_date between c.coverage_start and c.coverage_end
+    select a.patient_key, a.anchor_date, a.is_second_birthday
+    from (select patient_key, make_date(year(mp_end), 12, 31) as anchor_date, false as is_second_birthday
+          from subject
+          union all
+          select patient_key, (birth_date + interval 2 year)::date, true
+          from subject
+          where age_at_end = 2) as a
+    where exists (select 1 from enrollment_coverage as c
+                  where c.patient_key = a.patient_key and a.anchor_date between c.coverage_start and c.coverage_end)
+),
+measure_enrolled_on_anchor as (
+    select m.measure_id, e.patient_key
+    from enrolled_on_anchor as e
+    join (select distinct measure_id, measure_id = 'CIS' as is_second_birthday from measure_period) as m
+        using (is_second_birthday)
 )
-select patient_key, measure_id from enrolled_on_anchor
-except
-select patient_key, measure_id from broken_window
+select measure_id, patient_key from measure_enrolled_on_anchor
+where (measure_id, patient_key) not in (select (measure_id, patient_key) from broken_window)
