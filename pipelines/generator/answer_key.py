@@ -17,7 +17,7 @@ are only true inside the denominator, and numerator only when not excluded.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +84,9 @@ class ClinicalFacts:
     exclusion_rule: dict[str, np.ndarray]
     numerator: dict[str, np.ndarray]
     numerator_rule: dict[str, np.ndarray]
+    # measure -> source category of the numerator evidence: 'administrative' | 'supplemental', '' when no
+    # evidence row decides (GSD with no assessment), None unknown
+    numerator_source: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def planted_facts(cases) -> ClinicalFacts:
@@ -98,6 +101,7 @@ def planted_facts(cases) -> ClinicalFacts:
         exclusion_rule = np.empty(n, dtype=object)
         numerator = np.empty(n, dtype=object)
         numerator_rule = np.empty(n, dtype=object)
+        source = np.empty(n, dtype=object)
         for i, case in enumerate(cases):
             if spec.condition is not None:
                 default = (False, "cbp.no_hypertension_evidence" if spec.condition == "hypertension"
@@ -107,9 +111,13 @@ def planted_facts(cases) -> ClinicalFacts:
             default = (True, "gsd.no_assessment") if spec.default_numerator else \
                 (False, f"{measure.lower()}.no_numerator_evidence")
             numerator[i], numerator_rule[i] = case.expect.get("numerator", {}).get(measure, default)
+            # Planted evidence is claims, except the lab results of the supplemental-lab cases.
+            source[i] = "" if numerator_rule[i] == "gsd.no_assessment" else \
+                "supplemental" if numerator_rule[i] == "supplemental_lab_result" else "administrative"
         facts.condition[measure], facts.condition_rule[measure] = condition, condition_rule
         facts.exclusion[measure], facts.exclusion_rule[measure] = exclusion, exclusion_rule
         facts.numerator[measure], facts.numerator_rule[measure] = numerator, numerator_rule
+        facts.numerator_source[measure] = source
     return facts
 
 
@@ -234,6 +242,11 @@ def key_table(frame: MemberFrame, year: int, clinical: ClinicalFacts | None) -> 
             value = clinical.numerator[measure][i]
             numerator[k] = None if value is None else bool(value)
             rules[k].append(str(clinical.numerator_rule[measure][i]))
+        source = np.full(len(rows), None, dtype=object)
+        if clinical is not None and measure in clinical.numerator_source:
+            for k, i in enumerate(rows):
+                if numerator[k] is True and clinical.numerator_source[measure][i]:
+                    source[k] = clinical.numerator_source[measure][i]
         known = np.array([e is not None and x is not None and v is not None
                           for e, x, v in zip(eligible, exclusion, numerator)], dtype=bool)
         scope = np.where(known, "full", "partial").astype(object)
@@ -256,6 +269,7 @@ def key_table(frame: MemberFrame, year: int, clinical: ClinicalFacts | None) -> 
             "exclusion_reasons": pa.array(reason_text.tolist(), pa.string()),
             "numerator": pa.array(numerator.tolist(), pa.bool_()),
             "product_line": pa.array([line_m[i] for i in rows], pa.string()),
+            "numerator_source_category": pa.array(source.tolist(), pa.string()),
             "rule": pa.array([";".join(dict.fromkeys(r)) for r in rules], pa.string()),
             "key_scope": pa.array(scope.tolist(), pa.string()),
         }))
@@ -274,14 +288,15 @@ def answer_key_coverage(out_dir: Path) -> pa.Table:
     return counted.sort_by("rule")
 
 
-COMPARED = ("denominator", "exclusion", "numerator", "product_line")
+COMPARED = ("denominator", "exclusion", "numerator", "product_line", "numerator_source_category")
 
 
 def compare_with_key(key: pa.Table, results: pa.Table, reason_names: dict[str, str] | None = None):
     """Join member-level plan results to the key and judge every row.
 
     `results` has `person_id`, `measure`, `measurement_year`, `denominator`, `exclusion`, `numerator`,
-    `product_line`, `exclusion_reason` (one row per member x measure x year). A key row with no result
+    `product_line`, `exclusion_reason` and optionally `numerator_source_category` (one row per member x
+    measure x year). A key row with no result
     row means the plan program put the member in no population (all false). Only the key's non-null
     columns are compared; for an excluded member the set of reasons the plan program lists
     (comma-separated, each renamed through `reason_names`, plan-program name -> key name) must equal the
@@ -290,6 +305,11 @@ def compare_with_key(key: pa.Table, results: pa.Table, reason_names: dict[str, s
     """
     import polars as pl
 
+    # The source category is optional on both sides: compared where both have it.
+    if "numerator_source_category" not in key.column_names:
+        key = key.append_column("numerator_source_category", pa.nulls(key.num_rows, pa.string()))
+    if "numerator_source_category" not in results.column_names:
+        results = results.append_column("numerator_source_category", pa.nulls(results.num_rows, pa.string()))
     k = pl.from_arrow(key)
     r = pl.from_arrow(results.select(["person_id", "measure", "measurement_year", *COMPARED, "exclusion_reason"]))
     if reason_names:
@@ -305,7 +325,7 @@ def compare_with_key(key: pa.Table, results: pa.Table, reason_names: dict[str, s
             # The product line only matters for members in the denominator.
             checks.append(~pl.col("denominator").fill_null(False) | (expected.eq_missing(actual)))
         else:
-            checks.append(expected.is_null() | (expected == actual))
+            checks.append(expected.is_null() | expected.eq_missing(actual))
     # The plan program lists every reason that holds (comma-separated); so does the key (';'): same set.
     def reason_set(column: str) -> pl.Expr:
         return (pl.col(column).fill_null("").str.replace_all(";", ",").str.split(",")

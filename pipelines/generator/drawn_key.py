@@ -182,9 +182,14 @@ def drawn_facts(block: BlockClaims, year: int, pharmacy) -> ClinicalFacts:
     low_risk = _any(member, code_is((C.EYE_EXAM_LOW_RISK,)) & live & (day >= prior_start) & (day <= my_end), n)
     has_retinopathy = retinopathy.astype(bool)
     eed = np.where(has_retinopathy, exam_in["my"], exam_in["two"] | low_risk).astype(object)
-    gsd = _gsd(block, col, member, day, live, code_is, n, my_start, my_end)
+    gsd, gsd_source = _gsd(block, col, member, day, live, code_is, n, my_start, my_end)
     cbp = _cbp(col, member, day, start, end, live, inpatient_claim, ed_line, n, my_start, my_end)
     cis = _cis(block, col, member, day, live, n, year)
+    # Drawn numerator evidence comes from claims, except registry doses (CIS) and lab results (GSD).
+    reg = block.registry
+    with_registry_dose = np.bincount(np.concatenate(reg.member).astype(np.int64), minlength=n) > 0 \
+        if reg.member else np.zeros(n, dtype=bool)
+    cis_source = np.where(with_registry_dose, None, "administrative").astype(object)  # the engine picks one dose
 
     facts = ClinicalFacts({}, {}, {}, {}, {}, {})
     none = np.full(n, "", dtype=object)
@@ -218,6 +223,8 @@ def drawn_facts(block: BlockClaims, year: int, pharmacy) -> ClinicalFacts:
         facts.numerator_rule[measure] = np.where(value == None, "ambiguous.numerator",  # noqa: E711
                                                  np.where(value == True, rule, f"{measure.lower()}.no_numerator_evidence")  # noqa: E712
                                                  ).astype(object)
+        facts.numerator_source[measure] = {"GSD": gsd_source, "CIS": cis_source}.get(
+            measure, np.full(n, "administrative", dtype=object))
     return facts
 
 
@@ -261,8 +268,10 @@ def _dementia(pharmacy, n: int, lo: int, hi: int) -> np.ndarray:
     return _any(member, hit, n)
 
 
-def _gsd(block, col, member, day, live, code_is, n, my_start, my_end) -> np.ndarray:
-    """Poor control (> 9 %), from 83036 lines, CPT II result codes and lab results in MY."""
+def _gsd(block, col, member, day, live, code_is, n, my_start, my_end) -> tuple[np.ndarray, np.ndarray]:
+    """Poor control (> 9 %), from 83036 lines, CPT II result codes and lab results in MY; and the source
+    category of the deciding assessment ('' when no assessment decides, None when claims and a lab result
+    share the most recent day: which row the engine cites is its choice)."""
     in_my = (day >= my_start) & (day <= my_end)
     test = code_is((C.HBA1C_TEST,)) & live & in_my
     value = _value_lookup(HCPCS, HBA1C_VALUE)[col["hcpcs"]]
@@ -273,6 +282,7 @@ def _gsd(block, col, member, day, live, code_is, n, my_start, my_end) -> np.ndar
     lab_test = np.concatenate(labs.test) if labs.member else np.zeros(0, np.int8)
     lab_value = np.concatenate(labs.value) if labs.member else np.zeros(0)
     lab = (lab_test == 0) & (lab_day >= my_start) & (lab_day <= my_end)
+    from_lab = np.concatenate([np.zeros(test.sum() + coded.sum(), dtype=bool), np.ones(lab.sum(), dtype=bool)])
     who = np.concatenate([member[test], member[coded], lab_member[lab]])
     when = np.concatenate([day[test], day[coded], lab_day[lab]])
     what = np.concatenate([np.full(test.sum(), np.nan), value[coded], lab_value[lab]])
@@ -283,7 +293,11 @@ def _gsd(block, col, member, day, live, code_is, n, my_start, my_end) -> np.ndar
     np.minimum.at(lowest, who[on_latest & ~np.isnan(what)], what[on_latest & ~np.isnan(what)])
     assessed = latest >= 0
     without_result = assessed & np.isinf(lowest)
-    return ~assessed | without_result | (lowest > 9.0) & ~np.isinf(lowest)
+    lab_on_latest = np.bincount(who[on_latest & from_lab], minlength=n) > 0
+    claim_on_latest = np.bincount(who[on_latest & ~from_lab], minlength=n) > 0
+    source = np.where(~assessed, "", np.where(lab_on_latest & claim_on_latest, None,
+                                              np.where(lab_on_latest, "supplemental", "administrative"))).astype(object)
+    return ~assessed | without_result | (lowest > 9.0) & ~np.isinf(lowest), source
 
 
 def _cbp(col, member, day, start, end, live, inpatient_claim, ed_line, n, my_start, my_end) -> np.ndarray:

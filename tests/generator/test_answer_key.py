@@ -197,15 +197,16 @@ def test_comparison_with_plan_results_finds_each_kind_of_disagreement():
 
     from pipelines.generator.answer_key import compare_with_key
 
-    def key_row(person, measure, denominator, exclusion, numerator, line, reasons=None):
+    def key_row(person, measure, denominator, exclusion, numerator, line, reasons=None, source=None):
         return {"person_id": person, "member_index": int(person[1:]), "case": None, "measure": measure,
                 "measurement_year": 2025, "eligible_population": denominator, "denominator": denominator,
                 "exclusion": exclusion, "exclusion_reason": reasons.split(";")[0] if reasons else None,
                 "exclusion_reasons": reasons, "numerator": numerator, "product_line": line, "rule": "r",
-                "key_scope": "full"}
+                "key_scope": "full", "numerator_source_category": source}
 
     key = pa.Table.from_pylist([
-        key_row("P1", "BCS", True, False, True, "medicaid"),          # agrees
+        key_row("P1", "BCS", True, False, True, "medicaid", source="administrative"),  # agrees
+        key_row("P9", "GSD", True, False, True, "medicaid", source="supplemental"),    # engine cites a claim
         key_row("P2", "BCS", True, False, None, "commercial"),        # numerator unknown: not compared
         key_row("P3", "BCS", False, False, False, "commercial"),      # no result row = in no population: agrees
         key_row("P4", "COL", True, True, False, "medicare", "death;hospice"),   # engine lists both: agrees
@@ -215,9 +216,11 @@ def test_comparison_with_plan_results_finds_each_kind_of_disagreement():
     ])
     results = pa.Table.from_pylist([
         {"person_id": p, "measure": m, "measurement_year": 2025, "denominator": d, "exclusion": e,
-         "numerator": n, "product_line": line, "exclusion_reason": reason}
+         "numerator": n, "product_line": line, "exclusion_reason": reason,
+         "numerator_source_category": "administrative" if n else None}
         for p, m, d, e, n, line, reason in [
             ("P1", "BCS", True, False, True, "medicaid", None), ("P2", "BCS", True, False, True, "commercial", None),
+            ("P9", "GSD", True, False, True, "medicaid", None),
             ("P4", "COL", True, True, False, "medicare", "hospice_flag,death"),
             ("P8", "COL", True, True, False, "medicare", "hospice,palliative_care"),
             ("P5", "COL", True, False, True, "commercial", None), ("P6", "COL", True, False, False, "commercial", None),
@@ -225,8 +228,9 @@ def test_comparison_with_plan_results_finds_each_kind_of_disagreement():
     summary, wrong = compare_with_key(key, results, reason_names={"hospice_flag": "hospice"})
     assert summary.to_dicts() == [{"measure": "BCS", "cases": 3, "agree": 3, "disagree": 0},
                                   {"measure": "CCS", "cases": 1, "agree": 0, "disagree": 1},
-                                  {"measure": "COL", "cases": 4, "agree": 1, "disagree": 3}]
-    assert sorted(w["person_id"] for w in wrong) == ["P5", "P6", "P7", "P8"]
+                                  {"measure": "COL", "cases": 4, "agree": 1, "disagree": 3},
+                                  {"measure": "GSD", "cases": 1, "agree": 0, "disagree": 1}]
+    assert sorted(w["person_id"] for w in wrong) == ["P5", "P6", "P7", "P8", "P9"]
 
 
 def test_drawn_gsd_controlled_members_have_an_hba1c_value_of_9_or_less_in_my(plan_dir, con):

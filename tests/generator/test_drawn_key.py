@@ -185,6 +185,8 @@ def test_hand_stated_outcomes_of_the_planted_members_agree_with_the_computed_one
     for measure, spec in MEASURES.items():
         for i, case in enumerate(cases):
             pairs = [("numerator", stated.numerator[measure][i], computed.numerator[measure][i])]
+            if stated.numerator[measure][i]:
+                pairs.append(("source", stated.numerator_source[measure][i], computed.numerator_source[measure][i]))
             if spec.condition:
                 pairs.append(("condition", stated.condition[measure][i], computed.condition[measure][i]))
             reason = computed.exclusion[measure][i]

@@ -39,7 +39,8 @@ def keyed_run(tmp_path_factory, shared_dir: Path):
     with duckdb.connect(str(db_path), read_only=True) as con:
         results = con.execute("""
             select patient_key as person_id, measure_id as measure, measurement_year::bigint as measurement_year,
-                   denominator, denominator_exclusion as exclusion, numerator, product_line, exclusion_reason
+                   denominator, denominator_exclusion as exclusion, numerator, product_line, exclusion_reason,
+                   numerator_source_category
             from measures.measure_result where program = 'plan' and measurement_year = ?""", [MY]).to_arrow_table()
     return pq.read_table(landing / "_generator" / ANSWER_KEY_NAME), results, landing
 
