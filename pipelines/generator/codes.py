@@ -131,6 +131,14 @@ HOSPICE_BILL_TYPES = ("811", "812", "813", "814")
 DISCHARGE_HOME = "01"
 DISCHARGE_OTHER = ("01", "01", "01", "06", "03", "62")
 DISCHARGE_TO_HOSPICE = ("50", "51")
+# Never drawn; planted members carry them (answer key): an inpatient Part B bill type, a hospice bill type
+# 82x and another hospice revenue code of plan-program.md 1.
+INPATIENT_PART_B_BILL_TYPE = "121"
+HOSPICE_FACILITY_BILL_TYPE = "822"
+REVENUE_HOSPICE_OTHER = "0655"
+INPATIENT_BILL_TYPES = (INPATIENT_BILL_TYPE, INPATIENT_PART_B_BILL_TYPE)
+ALL_HOSPICE_BILL_TYPES = HOSPICE_BILL_TYPES + (HOSPICE_FACILITY_BILL_TYPE,)
+ALL_REVENUE_HOSPICE = (REVENUE_HOSPICE, REVENUE_HOSPICE_OTHER)
 
 # --- diagnoses (ICD-10-CM) ------------------------------------------------------------------------
 

@@ -116,7 +116,7 @@ def drawn_facts(block: BlockClaims, year: int, pharmacy) -> ClinicalFacts:
     visit = code_is(OUTPATIENT_VISIT + OPHTHALMOLOGICAL_SERVICES) & live
     ed_line = (code_is(ED_VISIT_CODES) | np.isin(revenue, REVENUE.indices(C.REVENUE_ED))) & live
     institutional = col["claim_type"] == INSTITUTIONAL
-    inpatient_claim = (institutional & np.isin(bill, BILL_TYPES.indices((C.INPATIENT_BILL_TYPE,)))) | (pos == POS.idx("21"))
+    inpatient_claim = (institutional & np.isin(bill, BILL_TYPES.indices(C.INPATIENT_BILL_TYPES))) | (pos == POS.idx("21"))
 
     # --- conditions ---------------------------------------------------------------------------------
     hypertension_dx = dx_any((C.DX_HYPERTENSION,))
@@ -133,8 +133,8 @@ def drawn_facts(block: BlockClaims, year: int, pharmacy) -> ClinicalFacts:
 
     # --- exclusions ---------------------------------------------------------------------------------
     age = year - (m.birth.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
-    hospice_line = (np.isin(revenue, REVENUE.indices((C.REVENUE_HOSPICE,)))
-                    | np.isin(bill, BILL_TYPES.indices(C.HOSPICE_BILL_TYPES)))
+    hospice_line = (np.isin(revenue, REVENUE.indices(C.ALL_REVENUE_HOSPICE))
+                    | np.isin(bill, BILL_TYPES.indices(C.ALL_HOSPICE_BILL_TYPES)))
     to_hospice = inpatient_claim & institutional & np.isin(col["disposition"], DISPOSITION.indices(C.DISCHARGE_TO_HOSPICE))
     hospice = _any(member, hospice_line & (start <= my_end) & (end >= my_start), n) \
         | _any(member, to_hospice & (end >= my_start) & (end <= my_end), n)

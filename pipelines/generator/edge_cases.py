@@ -117,6 +117,9 @@ REQUIRED_RULES: dict[str, tuple[str, str]] = {
     "icd10_pcs_procedure_date": ("1", "an ICD-10-PCS procedure code counts on its procedure_date_N"),
     "discharge_to_hospice": ("1", "an inpatient discharge with status 50 / 51 in MY is hospice"),
     "frailty_device_claim": ("1", "a frailty-device HCPCS line (administrative supplement) is frailty"),
+    "inpatient_bill_type_12x": ("1", "an institutional claim with bill type 12x is an inpatient stay"),
+    "ed_visit_by_revenue_code": ("1", "revenue code 0450-0459 makes an ED visit (its day's BP readings do not count)"),
+    "hospice_bill_type_82x_revenue_065x": ("1", "a claim with bill type 82x / revenue 0650-0659 is hospice"),
     "claim_diagnosis_lasts_service_period": ("1", "a diagnosis billed only in an earlier year is not present in MY"),
     "col.ct_colonography_5_years": ("1", "CT colonography claim within 5 years (MY-4 .. MY)"),
     "ccs.hpv_5_years_age_30": ("1", "HPV test claim within 5 years, age 30 or more on the test date"),
@@ -440,6 +443,20 @@ def edge_cases(my: int) -> list[Case]:
     diabetic("diabetes_ed_and_office_visit", ["diabetes.ed_visit_counts"], sex="m", days=((0, 2, 3),), dx=("E11.9",),
              extra=[Claim(d(0, 8, 8), [Line("99284")], ("R07.9", "E11.9"), provider=NON_EYE, place_of_service="23")],
              expect={"numerator": {"GSD": (True, "gsd.no_assessment")}})
+    add("diabetes_inpatient_bill_type_12x", ["inpatient_bill_type_12x", "diabetes.one_inpatient_stay"], sex="m",
+        claims=[Claim(d(0, 3, 1), [Line("80053", revenue="0300")], ("E11.65",), end=d(0, 3, 2), institutional=True,
+                      bill_type="121", provider=HOSPITAL, place_of_service=None)],
+        expect={"diabetes": (True, "diabetes.one_inpatient_stay"), "numerator": {"GSD": (True, "gsd.no_assessment")}})
+    add("hospice_bill_type_822", ["hospice_bill_type_82x_revenue_065x"],
+        claims=[Claim(d(0, 10, 1), [Line(revenue="0655")], ("C34.90",), end=d(0, 10, 31), institutional=True,
+                      bill_type="822", provider=HOSPICE, place_of_service=None)],
+        expect={"exclusion": {m: ("hospice", "hospice_bill_type_82x_revenue_065x")
+                              for m in ("BCS", "COL", "CCS", "CBP", "EED", "GSD", "CIS")}})
+    hypertensive("bp_ed_revenue_day_ignored", ["ed_visit_by_revenue_code"],
+                 readings=[bp(d(0, 9, 9), "3074F", "3078F"), bp(d(0, 11, 11), "3077F", "3080F"),
+                           Claim(d(0, 11, 11), [Line("93000", revenue="0450")], ("R07.9",), institutional=True,
+                                 bill_type="131", provider=HOSPITAL, place_of_service=None)],
+                 expect={"numerator": {"CBP": (True, "ed_visit_by_revenue_code")}})
     diabetic("retinopathy_billed_only_prior_year", ["claim_diagnosis_lasts_service_period"], sex="m",
              extra=[Claim(d(-1, 9, 9), [Line("92014")], ("E11.319",), provider=EYE)],
              expect={"numerator": {"EED": (True, "eed.prior_year_exam_without_retinopathy"),
@@ -539,7 +556,7 @@ def planted_tables(cases: list[Case], person_ids: list[str], roster, id_base: in
             end = c.end or c.start
             payer, plan = _LINE_PAYER[_line_on(case, c.start)]
             who = provider[c.provider]
-            inpatient = c.institutional and (c.bill_type or "").startswith("11")
+            inpatient = c.institutional and (c.bill_type or "")[:2] in ("11", "12")
             dx = list(c.diagnoses) + [None] * (4 - len(c.diagnoses))
             rows = [(n + 1, line, False) for n, line in enumerate(c.lines)]
             rows += [(n + 1, line, False) for n, line in enumerate(c.lines) if line.duplicated]

@@ -143,7 +143,7 @@ def _block_of_cases(cases):
     claim_number = 0
     for index, case in enumerate(cases):
         for c in case.claims:
-            inpatient = c.institutional and (c.bill_type or "").startswith("11")
+            inpatient = c.institutional and (c.bill_type or "")[:2] in ("11", "12")
             for line in c.lines:
                 mods = list(line.modifiers) + [None] * (5 - len(line.modifiers))
                 rows.append({
