@@ -67,7 +67,7 @@ def care_gap_problems(con: duckdb.DuckDBPyConnection, year: int, program: str = 
         with expected as (
             select measure_id,
                    count(*) filter (where initial_population and not denominator_exclusion
-                                    and numerator = (measure_id in (select unnest($inverse_measures))))
+                                    and numerator = list_contains($inverse_measures, measure_id))
                        as gaps
             from measures.measure_result
             where program = $program and measurement_year = $year

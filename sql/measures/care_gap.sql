@@ -12,17 +12,17 @@ with open_gap as (
         patient_key as person_id,
         coalesce(product_line, 'unknown') as product_line,
         stratum,
-        measure_id in (select unnest($inverse_measures)) as inverse,
+        list_contains($inverse_measures, measure_id) as inverse,
         numerator_date
     from measures.measure_result
     where program = $program
       and measurement_year = $year
       and initial_population
       and not denominator_exclusion
-      and numerator = (measure_id in (select unnest($inverse_measures)))
+      and numerator = list_contains($inverse_measures, measure_id)
 ),
 member_birth as (
-    select patient_key as person_id, min(birth_date) as birth_date
+    select 'CIS' as measure_id, patient_key as person_id, min(birth_date) as birth_date
     from clinical.patient
     where patient_key in (select person_id from open_gap where measure_id = 'CIS')
     group by patient_key
@@ -108,7 +108,7 @@ described_gap as (
             when 'CIS' then coalesce(b.birth_date, $year_start)
             else $year_start end as lookback_start
     from open_gap as g
-    left join member_birth as b on g.measure_id = 'CIS' and b.person_id = g.person_id
+    left join member_birth as b on b.measure_id = g.measure_id and b.person_id = g.person_id
 )
 select
     $year as measurement_year,

@@ -37,7 +37,7 @@ glycemic_status_assessment_code as (     -- HbA1c Laboratory Test, or GMI (LOINC
     select 'http://loinc.org', '97506-0'
 ),
 latest_glycemic_assessment as (
-    select o.patient_key, max(coalesce(o.end_lo, o.start_lo)::date) as assessment_date
+    select 'GSD' as measure_id, o.patient_key, max(coalesce(o.end_lo, o.start_lo)::date) as assessment_date
     from clinical.observation as o
     join clinical.coding as c on c.row_id = o.row_id and c.element = 'code'
     where (c.code_system, c.code_normalized) in (select (code_system, code_normalized) from glycemic_status_assessment_code)
@@ -53,13 +53,12 @@ member_numerator_window as (
     select
         d.measure_id,
         d.product_line,
-        case when d.measure_id in (select unnest($inverse_measures)) then $year_start
+        case when list_contains($inverse_measures, d.measure_id) then $year_start
              when d.numerator then coalesce(d.numerator_date, $year_start) end as numerator_from,
-        case when d.measure_id in (select unnest($inverse_measures)) and not d.numerator
+        case when list_contains($inverse_measures, d.measure_id) and not d.numerator
              then coalesce(g.assessment_date, $year_start) end as numerator_until
     from denominator_member as d
-    left join latest_glycemic_assessment as g
-        on d.measure_id = 'GSD' and not d.numerator and g.patient_key = d.patient_key
+    left join latest_glycemic_assessment as g using (measure_id, patient_key)
 ),
 last_data_day as (
     select coalesce(max(day), $year_end) as day
@@ -98,5 +97,5 @@ select
     denominator,
     numerator,
     numerator / denominator as rate,
-    measure_id in (select unnest($inverse_measures)) as inverse
+    list_contains($inverse_measures, measure_id) as inverse
 from monthly_count
