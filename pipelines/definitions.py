@@ -9,12 +9,14 @@ from pipelines.clinical import assets as clinical
 from pipelines.dashboards import assets as dashboards
 from pipelines.ingest import assets as ingest
 from pipelines.measures import assets as measures
+from pipelines.measures import reporting_assets as plan_reporting
 from pipelines.resources import Settings, build_resources
 from pipelines.scores import assets as scores
 from pipelines.staging import assets as staging
 
-# The flow, in order: each layer is one asset group of the same name.
-LAYERS = (ingest, staging, clinical, measures, scores, dashboards)
+# The flow, in order. Plan reporting (rates, care gaps) follows the scores because a care gap names the
+# member's attributed PCP.
+LAYERS = (ingest, staging, clinical, measures, scores, plan_reporting, dashboards)
 
 
 def all_assets() -> list:
