@@ -151,14 +151,17 @@ def drawn_facts(block: BlockClaims, year: int, pharmacy) -> ClinicalFacts:
     def modifier(code: str) -> np.ndarray:
         return np.logical_or.reduce([slot == MODIFIERS.idx(code) for slot in slots])
 
-    surgery = code_is((C.BILATERAL_MASTECTOMY,)) & live & (day <= my_end)
+    # Mastectomy and CBP's pregnancy / renal criteria compare exactly with the MP's instants (measures.md
+    # 1.5): a claim date (date only) on the boundary day itself is uncertain and does not count.
+    exact_end, exact_start = my_end - 1, my_start + 1
+    surgery = code_is((C.BILATERAL_MASTECTOMY,)) & live & (day <= exact_end)
     mastectomy = _any(member, surgery & modifier("50"), n) \
         | (_any(member, surgery & modifier("RT"), n) & _any(member, surgery & modifier("LT"), n)) \
-        | _any(member, dx_any((C.DX_MASTECTOMY_HISTORY,)) & (start <= my_end), n)
+        | _any(member, dx_any((C.DX_MASTECTOMY_HISTORY,)) & (start <= exact_end) & claim_alive, n)
     if "pcs1" in col:  # an ICD-10-PCS bilateral mastectomy on its procedure date
-        mastectomy |= _any(member, (col["pcs1"] == PCS.idx(C.PCS_BILATERAL_MASTECTOMY)) & (col["pcs_date1"] <= my_end)
+        mastectomy |= _any(member, (col["pcs1"] == PCS.idx(C.PCS_BILATERAL_MASTECTOMY)) & (col["pcs_date1"] <= exact_end)
                            & live, n)
-    cbp_dx = dx_members(CBP_EXCLUSION_DX, my_start, my_end)
+    cbp_dx = dx_members(CBP_EXCLUSION_DX, exact_start, exact_end)
 
     # --- numerators ---------------------------------------------------------------------------------
     def done(codes, lo, hi, extra=None) -> np.ndarray:

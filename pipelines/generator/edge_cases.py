@@ -120,6 +120,9 @@ REQUIRED_RULES: dict[str, tuple[str, str]] = {
     "inpatient_bill_type_12x": ("1", "an institutional claim with bill type 12x is an inpatient stay"),
     "ed_visit_by_revenue_code": ("1", "revenue code 0450-0459 makes an ED visit (its day's BP readings do not count)"),
     "hospice_bill_type_82x_revenue_065x": ("1", "a claim with bill type 82x / revenue 0650-0659 is hospice"),
+    "exact_boundary_claim_date_uncertain": ("1", "a claim date on the MP's last day is uncertain for an exact "
+                                                 "comparison (measures.md 1.5): CBP's renal diagnosis does not count"),
+    "cbp.pregnancy_or_renal": ("1", "an ESRD / pregnancy diagnosis overlapping MY excludes from CBP"),
     "claim_diagnosis_lasts_service_period": ("1", "a diagnosis billed only in an earlier year is not present in MY"),
     "col.ct_colonography_5_years": ("1", "CT colonography claim within 5 years (MY-4 .. MY)"),
     "ccs.hpv_5_years_age_30": ("1", "HPV test claim within 5 years, age 30 or more on the test date"),
@@ -457,6 +460,13 @@ def edge_cases(my: int) -> list[Case]:
                            Claim(d(0, 11, 11), [Line("93000", revenue="0450")], ("R07.9",), institutional=True,
                                  bill_type="131", provider=HOSPITAL, place_of_service=None)],
                  expect={"numerator": {"CBP": (True, "ed_visit_by_revenue_code")}})
+    hypertensive("renal_diagnosis_on_dec_31", ["exact_boundary_claim_date_uncertain"],
+                 readings=[bp(d(0, 9, 9), "3074F", "3078F"), _office(d(0, 12, 31), "N18.6")],
+                 expect={"numerator": {"CBP": (True, "exact_boundary_claim_date_uncertain")}})
+    hypertensive("renal_diagnosis_on_dec_30", ["cbp.pregnancy_or_renal"],
+                 readings=[bp(d(0, 9, 9), "3074F", "3078F"), _office(d(0, 12, 30), "N18.6")],
+                 expect={"exclusion": {"CBP": ("pregnancy_or_renal_diagnosis", "cbp.pregnancy_or_renal")},
+                         "numerator": {"CBP": (True, "cptii_bp_codes")}})  # excluded: the key's numerator is false
     diabetic("retinopathy_billed_only_prior_year", ["claim_diagnosis_lasts_service_period"], sex="m",
              extra=[Claim(d(-1, 9, 9), [Line("92014")], ("E11.319",), provider=EYE)],
              expect={"numerator": {"EED": (True, "eed.prior_year_exam_without_retinopathy"),
