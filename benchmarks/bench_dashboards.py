@@ -47,8 +47,10 @@ def main() -> int:
     started, cpu_started = time.perf_counter(), _cpu_seconds()
     with connect(args.db, read_only=True) as con:
         con.execute("set enable_progress_bar = false")
-        members = row_count(con, "scores.attribution")
-        print(f"database: {args.db} ({args.db.stat().st_size / 2**30:.2f} GiB), scores.attribution rows: {members:,}")
+        members = con.execute("select count(distinct person_id) from staging.eligibility").fetchone()[0]
+        attributed = row_count(con, "scores.attribution")
+        print(f"database: {args.db} ({args.db.stat().st_size / 2**30:.2f} GiB), members: {members:,}, "
+              f"scores.attribution rows: {attributed:,}; load average before: {os.getloadavg()[0]:.1f}")
         for page in build.UNPARTITIONED_PAGES:
             t0, c0 = time.perf_counter(), _cpu_seconds()
             written = build.write_unpartitioned_page(con, page, provenance, root)

@@ -145,3 +145,24 @@ def value_scatter(frame: pl.DataFrame, *, x: str, y: str, title: str, x_title: s
         ))
     figure.update_layout(title=title, xaxis=dict(title=x_title), yaxis=dict(title=y_title), **LAYOUT)
     return figure
+
+
+def caterpillar(frame: pl.DataFrame, *, label: str, value: str, low: str, high: str, title: str, value_title: str,
+                hover: dict[str, str], reference: float | None = None, reference_label: str = "") -> go.Figure:
+    """Points of a derived value in rank order (1 = lowest) with their interval whiskers; `label` names each point in
+    the hover (the frame must be sorted and hold no suppressed value)."""
+    values = frame[value].to_list()
+    plus = [h - v for v, h in zip(values, frame[high].to_list())]
+    minus = [v - lo for v, lo in zip(values, frame[low].to_list())]
+    customdata = [list(row) for row in zip(*(frame[col].to_list() for col in hover.values()))]
+    figure = go.Figure(go.Scatter(
+        x=list(range(1, len(values) + 1)), y=values, mode="markers", name=value_title, customdata=customdata,
+        error_y=dict(type="data", array=plus, arrayminus=minus, visible=True, thickness=1, width=0),
+        marker=dict(size=6), meta={"kind": "derived"},
+        hovertemplate="rank %{x}<br>" + _hover(list(hover)) + "<extra></extra>"))
+    if reference is not None:
+        figure.add_hline(y=reference, line_dash="dash", line_color="#c0392b",
+                         annotation_text=reference_label or None)
+    figure.update_layout(title=title, xaxis=dict(title=f"{label} in order of {value_title}"),
+                         yaxis=dict(title=value_title), **LAYOUT)
+    return figure

@@ -1,5 +1,6 @@
 """Dashboards built end to end, once per session: a small generated plan (2,000 members, 2 years) and the
-public Tuva sample, each loaded into staging, scored, and rendered by the dashboards assets."""
+public Tuva sample, each loaded into staging, run through the clinical model, both measure programs, plan
+reporting (rates, monthly rates, care gaps) and the scores layer, and rendered by the dashboards assets."""
 
 from __future__ import annotations
 
@@ -13,7 +14,11 @@ from pipelines.dashboards.assets import ASSETS, CHECKS
 from pipelines.dashboards.build import dashboards_dir
 from pipelines.generator import generate_plan
 from pipelines.ingest.landing import service_month_range
+from pipelines.clinical.assets import ASSETS as CLINICAL_ASSETS
+from pipelines.measures.assets import ASSETS as MEASURE_ASSETS
+from pipelines.measures.reporting_assets import ASSETS as REPORTING_ASSETS
 from pipelines.scores.assets import ASSETS as SCORE_ASSETS
+from pipelines.scores.assets import ATTRIBUTION_KEY
 from pipelines.scores.assets import CHECKS as SCORE_CHECKS
 from tests.ingest.support import load_months, load_unpartitioned, resources
 
@@ -45,10 +50,16 @@ def build_dashboards(landing: Path, db: Path, year: int) -> Built:
     months = service_month_range(landing)
     if months:
         load_months(landing, db, *months, with_checks=True, raise_on_error=False)
+    res = resources(landing, db)
+    upstream = [*CLINICAL_ASSETS, *MEASURE_ASSETS]
+    dg.materialize([a for a in upstream if a.partitions_def is None], resources=res)
+    dg.materialize([a for a in upstream if a.partitions_def is not None], resources=res, partition_key=str(year))
+    # Care gaps read the year's attribution; the other scores read the plan program's results.
+    dg.materialize([a for a in SCORE_ASSETS if a.key == ATTRIBUTION_KEY], resources=res, partition_key=str(year))
+    dg.materialize(REPORTING_ASSETS, resources=res, partition_key=str(year))
     # Scores may fail on a sample (that is the scores layer's test to catch): the pages must render from
     # whatever the database holds.
-    dg.materialize([*SCORE_ASSETS, *SCORE_CHECKS], resources=resources(landing, db), partition_key=str(year),
-                   raise_on_error=False)
+    dg.materialize([*SCORE_ASSETS, *SCORE_CHECKS], resources=res, partition_key=str(year), raise_on_error=False)
     year_assets = [a for a in ASSETS if a.partitions_def is not None]
     year_checks = [c for c in CHECKS if c.partitions_def is not None]
     other_assets = [a for a in ASSETS if a.partitions_def is None]

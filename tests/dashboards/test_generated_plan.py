@@ -71,10 +71,15 @@ def test_no_small_cells_and_one_bundle_per_page(built):
 def test_demo_pages_show_figures_and_tuva_pages_say_why_not(demo_dashboards, tuva_dashboards):
     demo = {p.stem: len(figures_of(p.read_text())) for p in demo_dashboards.pages()}
     assert demo["utilization"] >= 4 and demo["data-quality"] >= 1
+    # The plan pages read the real plan-reporting and provider tables of the generated plan.
+    assert demo["plan-overview"] == 2 and demo["care-gaps"] >= 3
+    assert demo["measure-drilldown"] >= 7 and demo["provider-scorecards"] >= 3 and demo["audits"] >= 1
     for page in [*demo_dashboards.pages(), *tuva_dashboards.pages()]:
         text = page.read_text(encoding="utf-8")
+        assert "Not available yet" not in text or page.parent.name != str(demo_dashboards.year), page
         if not figures_of(text) and page.name != "index.html":
-            assert "Not available yet" in text or "suppressed" in text or "No data" in text, page
-    # Data still absent from both databases is said plainly, naming the table.
-    care_gaps = (demo_dashboards.root / "2025" / "care-gaps.html").read_text()
-    assert "Not available yet" in care_gaps and "measures.care_gap" in care_gaps
+            assert "suppressed" in text or "No data" in text or "Not available yet" in text, page
+    overview = (demo_dashboards.root / "2025" / "plan-overview.html").read_text()
+    assert "program = &#x27;plan&#x27;" in overview and "lower is better" in overview
+    drilldown = (demo_dashboards.root / "2025" / "measure-drilldown.html").read_text()
+    assert "plan program" in drilldown and "eCQM program" in drilldown
