@@ -163,6 +163,6 @@ def caterpillar(frame: pl.DataFrame, *, label: str, value: str, low: str, high: 
     if reference is not None:
         figure.add_hline(y=reference, line_dash="dash", line_color="#c0392b",
                          annotation_text=reference_label or None)
-    figure.update_layout(title=title, xaxis=dict(title=f"{label} in order of {value_title}"),
+    figure.update_layout(title=title, xaxis=dict(title=f"{label} in order of {value_title}", dtick=max(1, round(len(values) / 10))),
                          yaxis=dict(title=value_title), **LAYOUT)
     return figure

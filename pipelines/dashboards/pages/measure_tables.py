@@ -126,6 +126,8 @@ def with_direction(frame: pl.DataFrame) -> pl.DataFrame:
         pl.Series("direction", [direction_text(m) for m in measures], dtype=pl.String),
         pl.Series("measure", [measure_name(m) for m in measures], dtype=pl.String),
         pl.Series("measure_label", [measure_name(m) + (" (lower is better)" if is_inverse(m) else "") for m in measures],
+                  dtype=pl.String),
+        pl.Series("measure_short", [m + (" (lower is better)" if is_inverse(m) else "") for m in measures],
                   dtype=pl.String))
 
 

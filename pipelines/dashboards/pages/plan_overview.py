@@ -88,14 +88,15 @@ def _rates_section(con: duckdb.DuckDBPyConnection, year: int) -> Section:
     if not any_shown(frame, "rate"):
         return all_suppressed(title, "the plan rates")
     goal = mt.targets()
-    figure = figures.value_bars(frame, category="measure_label", value="rate", color="product_line",
+    figure = figures.value_bars(frame, category="measure_short", value="rate", color="product_line",
                                 low="rate_low", high="rate_high", title=f"Plan-program rates by product line, {year}",
                                 value_title="rate", hover={"rate": "rate_label", "95% interval from": "rate_low_label",
                                                            "to": "rate_high_label", "numerator": "numerator_label",
                                                            "denominator": "denominator_label",
-                                                           "direction": "direction", "target": "target_label"})
-    measures = frame.unique("measure_label", maintain_order=True)
-    with_target = [(label, goal[m]) for label, m in zip(measures["measure_label"], measures["measure_id"]) if m in goal]
+                                                           "direction": "direction", "target": "target_label",
+                                                           "measure": "measure"})
+    measures = frame.unique("measure_short", maintain_order=True)
+    with_target = [(label, goal[m]) for label, m in zip(measures["measure_short"], measures["measure_id"]) if m in goal]
     if with_target:
         figure.add_trace(go.Scatter(x=[label for label, _ in with_target], y=[t for _, t in with_target], mode="markers",
                                     marker=dict(symbol="line-ew-open", size=40, color="#c0392b", line=dict(width=3)),
