@@ -283,3 +283,9 @@ def test_hybrid_lift_each_rate_with_its_own_counts(con):
         ["CBP Controlling High Blood Pressure", "commercial", "1,000", "500", "50.0%", "411", "288", "70.1%", "20.1%"],
         ["CCS Cervical Cancer Screening", "commercial", "200", "120", "60.0%", SUPPRESSED_LABEL, SUPPRESSED_LABEL,
          SUPPRESSED_LABEL, SUPPRESSED_LABEL]]
+
+
+def test_a_waterfall_with_only_zeros_and_small_steps_says_so_instead_of_plotting(con):
+    insert_results(con, [member_result(f"s{i}", numerator=i < 2) for i in range(6)])
+    waterfall = section(measure_drilldown.build(con, 2025), "Population waterfall: BCS")
+    assert waterfall.figure is None and "too few members" in waterfall.unavailable

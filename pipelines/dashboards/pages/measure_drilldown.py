@@ -99,9 +99,9 @@ def _waterfall_sections(con: duckdb.DuckDBPyConnection, year: int) -> list[Secti
     sections = []
     for (measure_id,), part in steps.group_by(["measure_id"], maintain_order=True):
         name = mt.measure_name(measure_id)
-        if not any_shown(part, "members"):
+        if part.filter(pl.col("members") > 0).is_empty():
             sections.append(Section(title=f"Population waterfall: {name}", unavailable=(
-                "Every step is under 11 members and suppressed (<11): too few members to show this measure.")))
+                "Every step with members is under 11 and suppressed (<11): too few members to show this measure.")))
             continue
         sections.append(Section(
             title=f"Population waterfall: {name}",
