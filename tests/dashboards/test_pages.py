@@ -274,15 +274,22 @@ def test_hybrid_lift_each_rate_with_its_own_counts(con):
     con.executemany(f"insert into measures.hybrid_rate ({', '.join(HYBRID_COLUMNS)}) values "
                     f"({', '.join('?' * len(HYBRID_COLUMNS))})", [
         (2025, "CBP", "commercial", "plan", False, 1000, 0, 1000, 500, 0.5, 411, 200, 88, 288, 0.70073, 0.20073, 0),
-        (2025, "CCS", "commercial", "plan", False, 200, 0, 200, 120, 0.6, 8, 5, 1, 6, 0.75, 0.15, 0)])
+        (2025, "CCS", "commercial", "plan", False, 200, 0, 200, 120, 0.6, 8, 5, 1, 6, 0.75, 0.15, 0),
+        (2025, "CCS", "medicaid", "plan", False, 30, 0, 30, 9, 0.3, 30, 9, 3, 12, 0.4, 0.1, 0),
+        (2025, "CCS", "medicare", "plan", False, 300, 0, 300, 150, 0.5, 300, 150, 0, 150, 0.5, 0.0, 0)])
     lift = section(audits.build(con, 2025), "Administrative vs hybrid")
     administrative, hybrid = lift.figure.data[0], lift.figure.data[1]
-    assert list(administrative.x) == ["CBP commercial", "CCS commercial"]
-    assert list(administrative.y) == [0.5, 0.6] and list(hybrid.y) == [0.70073, None]
+    assert list(administrative.x) == ["CBP commercial", "CCS commercial", "CCS medicaid", "CCS medicare"]
+    # CCS medicaid has 9 administrative hits: suppressed, and commercial's 120 (the next smallest of the lines,
+    # whose total is the plan rate's numerator) with them. Commercial's hybrid rate goes with its sample of 8.
+    assert list(administrative.y) == [0.5, None, None, 0.5] and list(hybrid.y) == [0.70073, None, 0.4, 0.5]
     assert lift.table.rows == [
         ["CBP Controlling High Blood Pressure", "commercial", "1,000", "500", "50.0%", "411", "288", "70.1%", "20.1%"],
-        ["CCS Cervical Cancer Screening", "commercial", "200", "120", "60.0%", SUPPRESSED_LABEL, SUPPRESSED_LABEL,
-         SUPPRESSED_LABEL, SUPPRESSED_LABEL]]
+        ["CCS Cervical Cancer Screening", "commercial", "200", SUPPRESSED_LABEL, SUPPRESSED_LABEL, SUPPRESSED_LABEL,
+         SUPPRESSED_LABEL, SUPPRESSED_LABEL, SUPPRESSED_LABEL],
+        ["CCS Cervical Cancer Screening", "medicaid", "30", SUPPRESSED_LABEL, SUPPRESSED_LABEL, "30", "12", "40.0%",
+         SUPPRESSED_LABEL],
+        ["CCS Cervical Cancer Screening", "medicare", "300", "150", "50.0%", "300", "150", "50.0%", "0.0%"]]
 
 
 def test_a_waterfall_with_only_zeros_and_small_steps_says_so_instead_of_plotting(con):

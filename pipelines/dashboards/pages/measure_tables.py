@@ -143,6 +143,11 @@ def hybrid_lift_section(con: duckdb.DuckDBPyConnection, year: int) -> Section:
     if frame.is_empty():
         return Section(title=title, unavailable="No hybrid sample for this measurement year.")
     frame = frame.with_columns(pl.col("eligible", "administrative_hits", "sample_size", "hybrid_numerator").cast(pl.Int64))
+    # The eligible members and administrative hits of the product lines are the plan rates' denominators and
+    # numerators, whose total is on the plan overview: a lone suppressed line takes the next smallest with it.
+    frame = suppress_counts(frame, ["eligible", "administrative_hits"])
+    for column in ("eligible", "administrative_hits"):
+        frame = complementary_suppression(frame, column, ["measure_id"])
     # The administrative rate is over the eligible population, the hybrid rate over the sample: each value goes
     # with its own counts, and the lift with all four.
     frame = suppress_derived(frame, {"administrative_rate": "percent"}, counts=["administrative_hits", "eligible"],
