@@ -305,11 +305,13 @@ def compare_with_key(key: pa.Table, results: pa.Table, reason_names: dict[str, s
     """
     import polars as pl
 
-    # The source category is optional on both sides: compared where both have it.
-    if "numerator_source_category" not in key.column_names:
-        key = key.append_column("numerator_source_category", pa.nulls(key.num_rows, pa.string()))
-    if "numerator_source_category" not in results.column_names:
-        results = results.append_column("numerator_source_category", pa.nulls(results.num_rows, pa.string()))
+    # The source category is optional on both sides: compared only when both have the column.
+    source = "numerator_source_category"
+    if source not in key.column_names or source not in results.column_names:
+        key = key.drop_columns([c for c in (source,) if c in key.column_names]).append_column(
+            source, pa.nulls(key.num_rows, pa.string()))
+        results = results.drop_columns([c for c in (source,) if c in results.column_names]).append_column(
+            source, pa.nulls(results.num_rows, pa.string()))
     k = pl.from_arrow(key)
     r = pl.from_arrow(results.select(["person_id", "measure", "measurement_year", *COMPARED, "exclusion_reason"]))
     if reason_names:

@@ -231,6 +231,10 @@ def test_comparison_with_plan_results_finds_each_kind_of_disagreement():
                                   {"measure": "COL", "cases": 4, "agree": 1, "disagree": 3},
                                   {"measure": "GSD", "cases": 1, "agree": 0, "disagree": 1}]
     assert sorted(w["person_id"] for w in wrong) == ["P5", "P6", "P7", "P8", "P9"]
+    # Results without a source category: that column is not compared (P9 then agrees).
+    summary, wrong = compare_with_key(key, results.drop_columns(["numerator_source_category"]),
+                                      reason_names={"hospice_flag": "hospice"})
+    assert sorted(w["person_id"] for w in wrong) == ["P5", "P6", "P7", "P8"]
 
 
 def test_drawn_gsd_controlled_members_have_an_hba1c_value_of_9_or_less_in_my(plan_dir, con):
