@@ -1,6 +1,7 @@
--- The codings criteria compare with single codes (measures.md 1.3 "direct code"), and every coding of
--- the secondary elements (category, value, body site, discharge disposition). A join with the small
--- list (not an IN over tuples) keeps this one cheap hash probe of clinical.coding.
+-- The codings criteria compare with single codes (measures.md 1.3 "direct code"), and the codings of
+-- the secondary elements criteria read (observation category, value, body site, discharge
+-- disposition). A join with the small list (not an IN over tuples) keeps this one cheap hash probe
+-- of clinical.coding.
 create or replace temp table direct_code as
 with direct_code_list(code_system, code_normalized) as (
     values
@@ -26,6 +27,9 @@ from clinical.coding as c
 join direct_code_list as l using (code_system, code_normalized)
 where c.element = 'code'
 union all
+-- Only the secondary elements some criterion reads (claim modifiers, coverage types and condition
+-- categories are never compared with a direct code; they stay in clinical.coding).
 select row_id, element, code_system, code, code_normalized
 from clinical.coding
-where element <> 'code'
+where element in ('value', 'body_site', 'discharge_disposition')
+   or (element = 'category' and code_system = 'http://terminology.hl7.org/CodeSystem/observation-category')
