@@ -108,7 +108,7 @@ def _results_from_key(con, landing: Path, year: int) -> int:
              denominator_exclusion, denominator_exception, numerator, exclusion_reason, measurement_year,
              product_line)
         select 'plan', measure, person_id, make_timestamp(measurement_year, 1, 1, 0, 0, 0),
-               make_timestamp(measurement_year, 12, 31, 23, 59, 59), eligible_population,
+               make_timestamp(measurement_year, 12, 31, 23, 59, 59), coalesce(eligible_population, false),
                coalesce(denominator, false), coalesce(exclusion, false), false,
                coalesce(numerator, false) and coalesce(denominator, false) and not coalesce(exclusion, false),
                exclusion_reasons, measurement_year, product_line
