@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.clinical.fhir import load_fhir
-from pipelines.measures.catalog import MEASURES
+from pipelines.measures.catalog import MEASURES, program_blocks
 from pipelines.measures.engine import evaluate, set_year_subjects
 from pipelines.terminology.valuesets import MissingValueSetError, load_valuesets
 from tests.measures.helpers import LOINC, concept, office_visit
@@ -96,3 +96,15 @@ def test_required_valuesets_come_from_the_sql(shared_dir: Path):
         assert measure.required_valueset_oids() <= published, measure.measure_id
 
 
+
+
+def test_each_program_runs_the_shared_blocks_and_its_own():
+    ecqm, plan = program_blocks("ecqm"), program_blocks("plan")
+    shared = set(ecqm) & set(plan)
+    assert "common/code_match.sql" in shared and "common/hospice.sql" in shared
+    assert "common/qualifying_encounter.sql" in ecqm and "common/qualifying_encounter.sql" not in plan
+    assert "plan/continuous_enrollment.sql" in plan and not any(b.startswith("plan/") for b in ecqm)
+    # the eye-care rule edits code_match before any block reads it
+    assert plan.index("plan/eye_care_provider_rule.sql") == plan.index("common/code_match.sql") + 1
+    with pytest.raises(ValueError, match="unknown program"):
+        program_blocks("hedis")
