@@ -1,6 +1,6 @@
 """Dagster assets and checks of the scores layer (thin wrappers over the plain modules beside them).
 
-Assets of group `scores`, partitioned by measurement year, one family each (tag `family`); a run
+Assets of the scores layer, partitioned by measurement year, one asset group per family (also tag `family`); a run
 over a range of years replaces each year's rows in its own transaction (delete, then insert):
   attribution            scores/attribution             scores.attribution, scores.attribution_visit
   provider_performance   scores/provider_measure_score  scores.provider_measure_score
@@ -41,7 +41,6 @@ PROVIDER_MEASURE_SCORE_KEY = dg.AssetKey(["scores", "provider_measure_score"])
 PROVIDER_COMPOSITE_KEY = dg.AssetKey(["scores", "provider_composite"])
 HYBRID_KEY = dg.AssetKey(["scores", "hybrid"])
 MEASURE_RESULT_KEY = dg.AssetKey(["measures", "measure_result"])
-GROUP = "scores"
 
 
 def _family(name: str) -> dict[str, str]:
@@ -81,7 +80,7 @@ def _check(context, duckdb: DuckDBResource, problems: Callable) -> dg.AssetCheck
 
 
 @dg.asset(
-    key=ATTRIBUTION_KEY, group_name=GROUP, kinds={"duckdb"}, tags=_family("attribution"),
+    key=ATTRIBUTION_KEY, group_name="attribution", kinds={"duckdb"}, tags=_family("attribution"),
     partitions_def=measurement_year_partitions, backfill_policy=single_run_backfill,
     deps=_staging("eligibility", "provider", "medical_claim"),
     description="One PCP per member enrolled in the year (scores.attribution): plurality of primary-care E&M "
@@ -95,7 +94,7 @@ def attribution(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg
 
 
 @dg.asset(
-    key=CHART_AUDIT_KEY, group_name=GROUP, kinds={"duckdb"}, tags=_family("chart_audit"),
+    key=CHART_AUDIT_KEY, group_name="chart_audit", kinds={"duckdb"}, tags=_family("chart_audit"),
     partitions_def=measurement_year_partitions, backfill_policy=single_run_backfill,
     deps=_staging("chart_audit"),
     description="Chart-audit documentation compliance (pass / applicable, round 1) per element, provider and "
@@ -107,7 +106,7 @@ def chart_audit(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg
 
 
 @dg.asset(
-    key=EXPERIENCE_KEY, group_name=GROUP, kinds={"duckdb"}, tags=_family("experience"),
+    key=EXPERIENCE_KEY, group_name="experience", kinds={"duckdb"}, tags=_family("experience"),
     partitions_def=measurement_year_partitions, backfill_policy=single_run_backfill,
     deps=_staging("survey_response", "eligibility"),
     description="CAHPS-style composites and ratings (scores.experience_score): top-box % and 0-100 means, "
@@ -119,7 +118,7 @@ def experience(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.
 
 
 @dg.asset(
-    key=UTILIZATION_KEY, group_name=GROUP, kinds={"duckdb"}, tags=_family("utilization"),
+    key=UTILIZATION_KEY, group_name="utilization", kinds={"duckdb"}, tags=_family("utilization"),
     partitions_def=measurement_year_partitions, backfill_policy=single_run_backfill,
     deps=[ATTRIBUTION_KEY, *_staging("eligibility", "provider", "medical_claim", "pharmacy_claim")],
     description="Member months by product line, PMPM paid and allowed by service category, admissions and ED "
@@ -140,7 +139,7 @@ def utilization(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg
 
 
 @dg.asset(
-    key=PROVIDER_MEASURE_SCORE_KEY, group_name=GROUP, kinds={"duckdb"}, tags=_family("provider_performance"),
+    key=PROVIDER_MEASURE_SCORE_KEY, group_name="provider_performance", kinds={"duckdb"}, tags=_family("provider_performance"),
     partitions_def=measurement_year_partitions, backfill_policy=single_run_backfill,
     deps=[ATTRIBUTION_KEY, MEASURE_RESULT_KEY],
     description="Attributed PCP x measure scores of the plan program (scores.provider_measure_score): denominator, "
@@ -155,7 +154,7 @@ def provider_measure_score(context: dg.AssetExecutionContext, duckdb: DuckDBReso
 
 
 @dg.asset(
-    key=PROVIDER_COMPOSITE_KEY, group_name=GROUP, kinds={"duckdb"}, tags=_family("provider_performance"),
+    key=PROVIDER_COMPOSITE_KEY, group_name="provider_performance", kinds={"duckdb"}, tags=_family("provider_performance"),
     partitions_def=measurement_year_partitions, backfill_policy=single_run_backfill,
     deps=[PROVIDER_MEASURE_SCORE_KEY],
     description="Provider composites (scores.provider_composite): opportunity-weighted and mean of shrunken rates "
@@ -174,7 +173,7 @@ class HybridConfig(dg.Config):
 
 
 @dg.asset(
-    key=HYBRID_KEY, group_name=GROUP, kinds={"duckdb"}, tags=_family("hybrid"),
+    key=HYBRID_KEY, group_name="hybrid", kinds={"duckdb"}, tags=_family("hybrid"),
     partitions_def=measurement_year_partitions, backfill_policy=single_run_backfill,
     deps=[MEASURE_RESULT_KEY, *_staging("medical_record_abstraction", "eligibility")],
     description=f"Hybrid method for {', '.join(HYBRID_MEASURES)} per product line: systematic sample of 411 + "
