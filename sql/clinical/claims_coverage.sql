@@ -2,7 +2,6 @@
 -- the PHVS source-of-payment code and as the contract's own value.
 create or replace temp table claims_coverage as
 select
-    $first_row_id + row_number() over () - 1 as row_id,
     person_id as patient_key,
     'eligibility' as source_kind,
     _source_file as source_file,

@@ -20,7 +20,6 @@ coded_record as (
     from immunization_record
 )
 select
-    $first_row_id + row_number() over () - 1 as row_id,
     patient_key,
     'immunization' as source_kind,
     source_file,

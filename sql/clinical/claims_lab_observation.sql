@@ -23,7 +23,6 @@ with lab as (
     from staging.lab_result
 )
 select
-    $first_row_id + row_number() over () - 1 as row_id,
     patient_key,
     'lab' as source_kind,
     source_file,

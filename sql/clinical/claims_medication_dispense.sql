@@ -1,7 +1,6 @@
 -- Medication dispenses from pharmacy fills, completed, over the days supplied.
 create or replace temp table claims_medication_dispense as
 select
-    $first_row_id + row_number() over () - 1 as row_id,
     patient_key,
     'claims' as source_kind,
     source_file,

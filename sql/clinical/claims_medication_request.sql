@@ -2,7 +2,6 @@
 -- authored on the fill day, whose period is the days supplied (measures.md 2.6).
 create or replace temp table claims_medication_request as
 select
-    $first_row_id + row_number() over () - 1 as row_id,
     patient_key,
     'claims' as source_kind,
     source_file,

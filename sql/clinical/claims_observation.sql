@@ -1,13 +1,11 @@
 -- Observations from medical claims (plan-program.md 1 "Observation" and "Settled details"):
--- every line code is a final observation candidate on the line's service dates (the value-set match
--- decides), the CPT II result codes become valued observations, and Frailty Symptom diagnoses also
--- become symptom observations. Runs after the lab rows are in clinical.observation and after
--- claims_encounter / claims_condition.
+-- every line code some measure can match is a final observation candidate on the line's service dates
+-- (the value-set match decides), the CPT II result codes become valued observations, and Frailty
+-- Symptom diagnoses also become symptom observations. Runs after the lab rows are in clinical.observation
+-- and after claims_encounter / claims_condition.
 create or replace temp table claims_observation as
-with cpt2_result(hcpcs_code, kind, value) as (
-    values ('3044F', 'hba1c', 6.9), ('3051F', 'hba1c', 7.5), ('3052F', 'hba1c', 8.5), ('3046F', 'hba1c', 9.5),
-           ('3074F', 'systolic', 129), ('3075F', 'systolic', 135), ('3077F', 'systolic', 140),
-           ('3078F', 'diastolic', 79), ('3079F', 'diastolic', 85), ('3080F', 'diastolic', 90)
+with cpt2_result as (
+    select hcpcs_code, kind, value from claims_cpt2_result
 ),
 -- HbA1c Laboratory Test LOINC codes (value set 2.16.840.1.113883.3.464.1003.198.12.1013).
 hba1c_loinc(code) as (values ('4548-4'), ('4549-2'), ('17855-8'), ('17856-6'), ('96595-4')),
@@ -43,7 +41,7 @@ line_observation as (
                            else 'laboratory' end)] as codings,
         []::struct(code_system varchar, code varchar, value_quantity double, value_unit varchar)[] as components
     from claims_line as l
-    where l.hcpcs_code is not null
+    where l.hcpcs_is_of_interest and not l.hcpcs_is_visit_code
       and l.hcpcs_code not in (select hcpcs_code from cpt2_result)
       and not (l.hcpcs_code in ('83036', '83037')
                and (l.patient_key, l.service_start) in (select (patient_key, effective_date) from hba1c_valued_day))
@@ -116,7 +114,6 @@ claim_observation as (
     union all by name select * from frailty_symptom
 )
 select
-    $first_row_id + row_number() over () - 1 as row_id,
     patient_key,
     'claims' as source_kind,
     source_file,

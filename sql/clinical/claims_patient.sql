@@ -2,7 +2,6 @@
 -- enrollment row (the FHIR administrative-gender codes are the contract's values).
 create or replace temp table claims_patient as
 select
-    $first_row_id + row_number() over () - 1 as row_id,
     person_id as patient_key,
     'eligibility' as source_kind,
     arg_max(_source_file, (enrollment_end_date, _source_row)) as source_file,

@@ -1,5 +1,6 @@
 -- Pharmacy fills that are evidence: a negative paid amount reverses the fill with the same claim_id
--- and claim_line_number, and both are dropped. Shared by the dispense and request models.
+-- and claim_line_number, and both are dropped. Only fills whose NDC or RxNorm code some measure can match
+-- (claims_code_of_interest) become rows. Shared by the dispense and request models.
 create or replace temp table claims_pharmacy_fill as
 with reversed_fill as (
     select distinct claim_id, claim_line_number
@@ -20,5 +21,8 @@ select
                  claim_coding('code', 'http://www.nlm.nih.gov/research/umls/rxnorm', p.rxnorm_code)],
                 c -> c.code is not null) as codings
 from staging.pharmacy_claim as p
-where not exists (select 1 from reversed_fill as r
-                  where r.claim_id = p.claim_id and r.claim_line_number = p.claim_line_number)
+anti join reversed_fill as r on r.claim_id = p.claim_id and r.claim_line_number = p.claim_line_number
+where ('http://hl7.org/fhir/sid/ndc', normalize_code('http://hl7.org/fhir/sid/ndc', p.ndc_code))
+          in (select (code_system, code_normalized) from claims_code_of_interest)
+   or ('http://www.nlm.nih.gov/research/umls/rxnorm', normalize_code('http://www.nlm.nih.gov/research/umls/rxnorm', p.rxnorm_code))
+          in (select (code_system, code_normalized) from claims_code_of_interest)

@@ -1,7 +1,8 @@
--- Procedures from medical claims (plan-program.md 1 "Procedure"): every line code on the line's service
--- dates and every ICD-10-PCS code on its procedure_date_N (else the claim start), completed; the
--- value-set match decides which are procedures. Line modifiers stay reachable: each as a 'modifier'
--- coding, and laterality (RT, LT, 50 in any slot) also as a SNOMED body-site coding.
+-- Procedures from medical claims (plan-program.md 1 "Procedure"): every line code some measure can match
+-- on the line's service dates (claims_line) and every such ICD-10-PCS code on its procedure_date_N, else
+-- the claim start (claims_icd10_procedure), completed; the value-set match decides which are procedures.
+-- Line modifiers stay reachable: each as a 'modifier' coding, and laterality (RT, LT, 50 in any slot)
+-- also as a SNOMED body-site coding.
 create or replace temp table claims_procedure as
 with line_procedure as (
     select patient_key, source_file, source_row,
@@ -15,18 +16,7 @@ with line_procedure as (
                              when '50' then '51440002' end)),  -- right and left
            c -> c.code is not null) as codings
     from claims_line
-    where hcpcs_code is not null
-),
-icd10_procedure as (
-    select patient_key, claim_id, procedure.code as procedure_code,
-        coalesce(procedure.date, claim_start_date) as procedure_date,
-        arg_min(source_file, claim_line_number) as source_file,
-        arg_min(source_row, claim_line_number) as source_row
-    from (select patient_key, claim_id, claim_line_number, source_file, source_row, claim_start_date,
-                 unnest(icd10_procedures) as procedure
-          from claims_line
-          where procedures_are_icd10)
-    group by all
+    where hcpcs_is_of_interest and not hcpcs_is_visit_code
 ),
 claim_procedure as (
     select * from line_procedure
@@ -35,10 +25,9 @@ claim_procedure as (
         claim_id || '#pcs#' || procedure_code || '#' || procedure_date as resource_id,
         procedure_date as start_date, procedure_date as end_date,
         [claim_coding('code', 'http://www.cms.gov/Medicare/Coding/ICD10', procedure_code)] as codings
-    from icd10_procedure
+    from claims_icd10_procedure
 )
 select
-    $first_row_id + row_number() over () - 1 as row_id,
     patient_key,
     'claims' as source_kind,
     source_file,

@@ -1,8 +1,7 @@
--- Immunizations from medical claims: vaccine product lines (CPT 90476-90759), completed, on the
--- line's service date.
+-- Immunizations from medical claims: vaccine product lines (CPT 90476-90759) some measure can match,
+-- completed, on the line's service date.
 create or replace temp table claims_vaccine_line as
 select
-    $first_row_id + row_number() over () - 1 as row_id,
     patient_key,
     'claims' as source_kind,
     source_file,
@@ -15,4 +14,4 @@ select
     day_end(service_start) as end_hi,
     [claim_coding('code', line_code_system, hcpcs_code)] as codings
 from claims_line
-where hcpcs_code between '90476' and '90759' and length(hcpcs_code) = 5
+where hcpcs_is_of_interest and hcpcs_code between '90476' and '90759' and length(hcpcs_code) = 5

@@ -9,12 +9,22 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.clinical.claims import load_claims
+from pipelines.clinical.claims import ENCOUNTER_ONLY_FILES, load_claims, measure_direct_codes, visit_only_valuesets
 from pipelines.contract import SOURCES
 from pipelines.staging.load import ensure_staging_tables
 
 FRAILTY_SYMPTOM = "2.16.840.1.113883.3.464.1003.113.12.1075"
 CPT = "http://www.ama-assn.org/go/cpt"
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+# A hand-written value set holding the claim codes the fixture expects to become clinical rows. Codes in
+# no loaded value set (36415, Z00.00, the NDC-only fill R3) must become none.
+TEST_VALUESET = "test.valueset"
+OFFICE_VISIT = "2.16.840.1.113883.3.464.1003.101.12.1001"   # a qualifying-visit value set: 99214 only there
+TEST_VALUESET_CODES = [
+    (CPT, c) for c in ("99213", "99283", "99223", "19303", "83036", "82270", "82274", "92014", "90707")
+] + [(ICD10CM, "E11.9"), ("http://www.cms.gov/Medicare/Coding/ICD10", "0HTV0ZZ"),
+     ("https://www.nubc.org/CodeSystem/RevenueCodes", "0120"),
+     ("http://www.nlm.nih.gov/research/umls/rxnorm", "997223")]
 
 
 def _insert(con, source: str, rows: list[dict]) -> None:
@@ -73,6 +83,11 @@ def con():
         _line("C8", 2, D(2025, 9, 1), "92014"),
         _line("C9", 1, D(2025, 10, 1), "90707"),
         _line("C10", 1, D(2025, 1, 10), "99223", person="P2", place_of_service_code="21"),
+        _line("C11", 1, D(2025, 3, 12), "36415", diagnosis_code_1="Z00.00"),
+        _line("C12", 1, D(2025, 3, 13), "99211", diagnosis_code_1="Z00.00"),
+        _line("C13", 1, D(2025, 3, 14), "99214"),
+        _line("C14", 1, D(2025, 3, 15), "99213", diagnosis_code_type="icd-10-pcs", diagnosis_code_1="E11.9"),
+        _line("C15", 1, D(2025, 3, 16), "99213", diagnosis_code_type="icd-9-cm", diagnosis_code_1="E11.9"),
     ])
     _insert(con, "pharmacy_claim", [
         {"claim_id": "R1", "claim_line_number": 1, "person_id": "P1", "dispensing_date": D(2025, 3, 1),
@@ -81,6 +96,8 @@ def con():
          "ndc_code": "00002143380", "days_supply": 30, "paid_amount": 5.0},
         {"claim_id": "R2", "claim_line_number": 1, "person_id": "P1", "dispensing_date": D(2025, 4, 1),
          "ndc_code": "00002143380", "days_supply": 30, "paid_amount": -5.0},
+        {"claim_id": "R3", "claim_line_number": 1, "person_id": "P1", "dispensing_date": D(2025, 5, 1),
+         "ndc_code": "00002143380", "days_supply": 30, "paid_amount": 5.0},
     ])
     _insert(con, "lab_result", [
         {"lab_result_id": "L1", "person_id": "P1", "normalized_component_type": "loinc",
@@ -97,6 +114,11 @@ def con():
                 "code_normalized varchar)")
     con.execute("insert into measures.valueset_code values (?, 'http://hl7.org/fhir/sid/icd-10-cm', 'R54', 'R54')",
                 [FRAILTY_SYMPTOM])
+    con.execute("insert into measures.valueset_code values (?, ?, '99214', '99214'), (?, ?, '99213', '99213')",
+                [OFFICE_VISIT, CPT, OFFICE_VISIT, CPT])
+    for system, code in TEST_VALUESET_CODES:
+        con.execute("insert into measures.valueset_code values (?, ?, ?, upper(replace(?, '.', '')))",
+                    [TEST_VALUESET, system, code, code])
     # A FHIR row the claims mapping must leave alone.
     from pipelines.clinical.model import create_clinical_tables
     create_clinical_tables(con)
@@ -132,7 +154,7 @@ def test_patients_and_coverage_from_eligibility(con):
     assert ("https://hmoqa.dev/CodeSystem/payer-type", "MEDICARE") in codes(con, coverage[1][0], "type")
 
 
-def test_every_line_is_an_encounter_candidate_finished_on_its_dates(con):
+def test_a_line_whose_code_a_value_set_holds_is_an_encounter_candidate_finished_on_its_dates(con):
     row_id, status, cls, start_lo, end_hi = one(con, "encounter", "C1#1", "row_id, status, class_code, start_lo, end_hi")
     assert (status, cls, start_lo, end_hi) == ("finished", "AMB", datetime(2025, 3, 10),
                                                datetime(2025, 3, 10, 23, 59, 59, 999000))
@@ -143,7 +165,7 @@ def test_every_line_is_an_encounter_candidate_finished_on_its_dates(con):
 def test_reversed_lines_are_dropped_both_and_zero_paid_lines_count(con):
     assert rows(con, "select count(*) from clinical.record_lineage where resource_id like 'C3#%'") == [(0,)]
     assert rows(con, "select count(*) from clinical.medication_dispense where resource_id = 'R2#1'") == [(0,)]
-    assert one(con, "encounter", "C6#1", "status") == ("finished",)
+    assert one(con, "observation", "C1#2", "status") == ("final",)   # CPT II 3044F billed at $0
 
 
 def test_inpatient_stay_from_admission_to_discharge_with_hospice_disposition(con):
@@ -171,6 +193,11 @@ def test_each_diagnosis_is_a_confirmed_active_condition_for_the_claim_period(con
     category = rows(con, "select distinct g.code from clinical.condition join clinical.coding as g using (row_id) "
                          "where g.element = 'category'")
     assert category == [("encounter-diagnosis",)]
+
+
+def test_diagnoses_are_icd10_cm_unless_typed_icd9_even_when_mislabelled_pcs(con):
+    assert rows(con, "select resource_id from clinical.condition where resource_id like 'C14#%' or resource_id "
+                     "like 'C15#%'") == [("C14#dx#E119",)]
 
 
 def test_frailty_symptom_diagnosis_is_also_an_observation(con):
@@ -220,6 +247,72 @@ def test_screening_test_known_from_a_claim_has_a_result_and_eye_exam_is_an_exam(
     assert {c for _, c in codes(con, eye, "category")} == {"EXAM"}
 
 
+def test_claim_codes_no_measure_can_match_become_no_rows(con):
+    # 36415 and Z00.00 are in no loaded value set; R3 is an NDC-only fill (no value set holds an NDC)
+    assert rows(con, "select count(*) from clinical.record_lineage where resource_id like 'C11#%'") == [(0,)]
+    assert rows(con, "select count(*) from clinical.condition where resource_id like '%#dx#Z0000'") == [(0,)]
+    assert rows(con, "select count(*) from clinical.medication_dispense where resource_id = 'R3#1'") == [(0,)]
+    assert rows(con, "select count(*) from clinical.medication_request where resource_id = 'R3#1'") == [(0,)]
+    # a CPT II result code in no value set still becomes its valued observation, but no candidate rows
+    assert rows(con, "select count(*) from clinical.record_lineage where resource_id = 'C6#1'") == [(0,)]
+
+
+def test_a_code_only_visit_value_sets_hold_is_an_encounter_and_nothing_else(con):
+    row_id = one(con, "encounter", "C13#1")[0]
+    assert codes(con, row_id) == {(CPT, "99214")}
+    assert rows(con, "select count(*) from clinical.record_lineage where resource_id = 'C13#1'") == [(1,)]
+    # 99213 is also in a value set that is not a visit value set: all three candidates
+    assert rows(con, "select resource_type from clinical.record_lineage where resource_id = 'C1#1' "
+                     "order by 1") == [("Encounter",), ("Observation",), ("Procedure",)]
+
+
+def test_visit_value_sets_are_matched_against_encounters_only_in_the_measure_sql():
+    from pipelines.duck import SQL_DIR
+    from pipelines.measures.catalog import OID_LITERAL
+
+    visit = set(visit_only_valuesets())
+    assert OFFICE_VISIT in visit and len(visit) >= 7
+    for name in ENCOUNTER_ONLY_FILES:
+        text = (SQL_DIR / "measures" / name).read_text()
+        assert "clinical.encounter" in text and visit & set(OID_LITERAL.findall(text)), name
+        for other in ("clinical.procedure", "clinical.observation", "clinical.immunization", "lab_test_with_result"):
+            assert other not in text, (name, other)
+
+
+def test_a_direct_code_of_a_measure_maps_without_a_value_set(con):
+    row_id = one(con, "encounter", "C12#1")[0]   # CPT 99211 (CIS qualifying encounter, measures.md 3.7)
+    assert codes(con, row_id) == {(CPT, "99211")}
+
+
+def test_measure_direct_codes_cover_every_direct_code_comparison_in_the_measure_sql():
+    import re
+
+    from pipelines.duck import SQL_DIR
+
+    direct = set(measure_direct_codes())
+    compared = {pair for path in (SQL_DIR / "measures").rglob("*.sql") for pair in re.findall(
+        r"element = 'code'\s+and (?:\w+\.)?code_system = '([^']+)'\s+and (?:\w+\.)?code_normalized = '([^']+)'",
+        path.read_text())}
+    assert len(compared) >= 5 and compared <= direct, compared - direct
+    assert (CPT, "99211") in direct
+
+
+def test_a_supplement_code_maps_when_the_supplement_is_loaded():
+    from pipelines.terminology.supplements import create_supplement_table
+
+    con = duckdb.connect()
+    con.execute("create schema staging")
+    con.execute("create schema measures")
+    _insert(con, "medical_claim", [_line("M1", 1, D(2025, 6, 1), "77067")])   # screening mammography
+    load_claims(con)
+    assert rows(con, "select count(*) from clinical.observation") == [(0,)]
+    create_supplement_table(con)
+    con.execute("insert into measures.valueset_supplement (valueset_oid, code_system, code, supplement_version) "
+                "values ('2.16.840.1.113883.3.464.1003.108.12.1018', ?, '77067', 'test')", [CPT])
+    load_claims(con)
+    assert rows(con, "select resource_id, value_text from clinical.observation") == [("M1#1", "performed (claim)")]
+
+
 def test_lab_results_are_final_laboratory_observations(con):
     assert one(con, "observation", "L1", "source_kind, status, value_type, value_quantity, value_unit, start_lo") == (
         "lab", "final", "Quantity", 7.2, "%", datetime(2025, 11, 1))
@@ -246,7 +339,7 @@ def test_immunizations_from_cvx_source_and_cpt_vaccine_lines(con):
 def test_lineage_on_every_row_and_reload_replaces_without_touching_fhir(con):
     assert rows(con, "select count(*) from clinical.record_lineage where source_kind <> 'fhir' "
                      "and (source_file is null or source_row is null)") == [(0,)]
-    assert one(con, "encounter", "C1#2", "source_file, source_row") == ("medical_claim.csv", "2")
+    assert one(con, "encounter", "C1#3", "source_file, source_row") == ("medical_claim.csv", "3")
     before = rows(con, "select source_kind, count(*) from clinical.record_lineage group by 1 order by 1")
     codings_before = rows(con, "select count(*) from clinical.coding")
     load_claims(con)
@@ -271,8 +364,11 @@ def test_tuva_sample_through_the_pipeline_fills_the_clinical_model_with_claims_l
         by_kind = dict(db.execute("select resource_type || '/' || source_kind, count(*) from clinical.record_lineage "
                                   "group by 1").fetchall())
         for key in ("Patient/eligibility", "Coverage/eligibility", "Encounter/claims", "Condition/claims",
-                    "Procedure/claims", "Observation/claims", "MedicationDispense/claims"):
+                    "Procedure/claims", "Observation/claims"):
             assert by_kind.get(key, 0) > 0, (key, by_kind)
+        # Tuva fills carry NDCs only and no value set holds an NDC (no crosswalk ships): no dispense rows
+        assert db.execute("select count(*) from staging.pharmacy_claim").fetchone()[0] > 0
+        assert by_kind.get("MedicationDispense/claims", 0) == 0
         members = db.execute("select count(distinct person_id) from staging.eligibility").fetchone()[0]
         assert by_kind["Patient/eligibility"] == members
         # every claims row points back at a staged medical-claim row
@@ -282,7 +378,7 @@ def test_tuva_sample_through_the_pipeline_fills_the_clinical_model_with_claims_l
             "and m._source_row::varchar = e.source_row)").fetchone()[0]
         assert unmatched == 0
         results = db.execute("select measure_id, count(*) from measures.measure_result "
-                             "where year(period_start) = 2018 group by 1").fetchall()
+                             "where program = 'ecqm' and year(period_start) = 2018 group by 1").fetchall()
         assert {m for m, _ in results} == {"BCS", "COL", "CCS", "CBP", "EED", "GSD", "CIS"}
         assert all(n == members for _, n in results)
 
