@@ -1,14 +1,22 @@
-"""Benchmark: the seven ecqm measures over a synthetic clinical model at health-plan scale.
+"""Benchmark: the claims -> clinical model build and the seven measures, on an ingested plan.
 
-    .venv/bin/python benchmarks/bench_measures.py [--members 1000000] [--lines 45000000]
+    .venv/bin/python benchmarks/bench_measures.py --db /tmp/bench1m/plan.duckdb --build --year 2025
+    .venv/bin/python benchmarks/bench_measures.py --db /tmp/bench1m/plan.duckdb --year 2025 --programs ecqm,plan
 
-Generates, in a fresh DuckDB file, `--members` patients and about `--lines` clinical rows spread over
-three years (2023-2025) the way claims reach the clinical model (encounters, diagnoses, procedures,
-lab results, pharmacy fills, immunizations; one coding each: a share of the rows per table carries a
-code of one of the published value sets, every value set equally likely, the rest codes that match
-nothing), then evaluates measurement year 2025 in a separate process
-and prints the evaluation wall time and that process's peak RSS. Value sets are read in place from
---valuesets (default ../shared/valuesets). A script that prints figures, never a timed test.
+The database must hold the staging layer (benchmarks/bench_ingest.py, or `hmoqa run`). Two figures,
+each measured in a child process of its own (so its peak RSS and CPU time are its own):
+
+1. `--build`: the value sets and the code supplement (`load_terminology`, from --valuesets) and the
+   claims -> clinical model build (`load_claims`: eligibility, medical and pharmacy claims, lab results,
+   immunizations into clinical.*), committed; per-model wall time.
+2. The measure evaluation given the clinical model: for each program, the subjects of the measurement
+   year and the seven measures (`set_year_subjects` + `evaluate`, as the measures/measure_result asset
+   does), written to measures.measure_result and committed; per-step wall time (the engine's timings).
+
+Each prints wall time, process CPU time (user + system, DuckDB's threads included), peak RSS, the largest
+size DuckDB's temp directory reached (spill), and the load average before and after: on a shared machine
+wall time depends on the other processes, CPU time much less. A script that prints figures, never a
+timed test. Figures go in docs/benchmarks.md ("Measures").
 """
 
 from __future__ import annotations
@@ -16,200 +24,175 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import resource
 import subprocess
 import sys
-import tempfile
+import threading
 import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-import duckdb  # noqa: E402
 
-from pipelines.duck import ensure_schemas  # noqa: E402
-from pipelines.measures.engine import create_measure_tables  # noqa: E402
-from pipelines.terminology.valuesets import load_valuesets  # noqa: E402
+class SpillWatch:
+    """Samples the size of DuckDB's temp directory (`<db>.tmp`) twice a second; keeps the largest."""
 
-# Share of the clinical rows per table (claims lines become mostly encounters and diagnoses).
-TABLE_SHARES = {
-    "encounter": 0.38, "condition": 0.38, "procedure": 0.13, "observation": 0.06,
-    "medication_request": 0.04, "immunization": 0.01,
-}
-CODE_SYSTEMS = {
-    "encounter": ("http://www.ama-assn.org/go/cpt", "http://www.nlm.nih.gov/research/umls/hcpcs"),
-    "condition": ("http://hl7.org/fhir/sid/icd-10-cm",),
-    "procedure": ("http://www.ama-assn.org/go/cpt", "http://www.nlm.nih.gov/research/umls/hcpcs",
-                  "http://www.cms.gov/Medicare/Coding/ICD10"),
-    "observation": ("http://loinc.org",),
-    "medication_request": ("http://www.nlm.nih.gov/research/umls/rxnorm",),
-    "immunization": ("http://hl7.org/fhir/sid/cvx",),
-}
-# Share of rows whose code is in some value set of the measures (visits mostly are; most diagnoses,
-# procedures and fills are not).
-MATCH_SHARE = {"encounter": 0.6, "condition": 0.3, "procedure": 0.3, "observation": 0.6,
-               "medication_request": 0.2, "immunization": 0.9}
-RESOURCE_TYPES = {"encounter": "Encounter", "condition": "Condition", "procedure": "Procedure",
-                  "observation": "Observation", "medication_request": "MedicationRequest",
-                  "immunization": "Immunization"}
-STATUS = {"encounter": "finished", "procedure": "completed", "observation": "final",
-          "medication_request": "active", "immunization": "completed"}
+    def __init__(self, folder: Path):
+        self.folder, self.largest, self._stop = folder, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _size(self) -> int:
+        try:
+            return sum(entry.stat().st_size for entry in os.scandir(self.folder) if entry.is_file())
+        except OSError:
+            return 0
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.largest = max(self.largest, self._size())
+            self._stop.wait(0.5)
+
+    def __enter__(self) -> "SpillWatch":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
-def generate(db_path: Path, valuesets: Path, members: int, lines: int) -> dict[str, int]:
-    con = duckdb.connect(str(db_path))
-    con.execute("set preserve_insertion_order = false")
-    con.execute("set memory_limit = '6GB'")
+def _connect(db: Path, memory_limit: str, threads: int | None):
+    import duckdb
+
+    con = duckdb.connect(str(db))
+    con.execute(f"set memory_limit = '{memory_limit}'")
+    if threads:
+        con.execute(f"set threads = {int(threads)}")
+    return con
+
+
+def _process_figures() -> dict:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_rss_gib": usage.ru_maxrss / 2**20}
+
+
+def build_child(db: Path, valuesets: Path | None, memory_limit: str, threads: int | None) -> dict:
+    from pipelines.clinical.claims import load_claims
+    from pipelines.duck import ensure_schemas, transaction
+    from pipelines.measures.engine import create_measure_tables
+    from pipelines.terminology.valuesets import load_terminology
+
+    con = _connect(db, memory_limit, threads)
     ensure_schemas(con)
     create_measure_tables(con)
-    load_valuesets(con, valuesets)
-    con.execute("""
-        insert into clinical.patient (row_id, patient_key, source_kind, source_file, source_row, gender,
-                                      birth_date, birth_date_precision)
-        select i, 'M' || lpad(i::varchar, 8, '0'), 'claims', 'eligibility.parquet', i::varchar,
-               case when hash(i, 'g') % 2 = 0 then 'female' else 'male' end,
-               date '1940-01-01' + (hash(i, 'b') % 31000)::integer, 'day'
-        from range($members) t(i)""", {"members": members})
-    next_id = members
-    counts = {"patient": members}
-    for table, share in TABLE_SHARES.items():
-        n = int(lines * share)
-        systems = list(CODE_SYSTEMS[table])
-        # Codes: with probability MATCH_SHARE[table] a code of one value set (value sets equally likely,
-        # then a code within it), otherwise a code that matches none.
-        con.execute("""
-            create or replace temp table valueset_code_pool as
-            select dense_rank() over (order by valueset_oid) - 1 as vs_index,
-                   row_number() over (partition by valueset_oid order by code_system, code_normalized) - 1 as k,
-                   count(*) over (partition by valueset_oid) as codes_in_valueset,
-                   code_system, code_normalized
-            from measures.valueset_code
-            where code_system in (select unnest($systems))""", {"systems": systems})
-        con.execute("create or replace temp table valueset_size as "
-                    "select distinct vs_index, codes_in_valueset from valueset_code_pool")
-        valueset_count = con.execute("select count(*) from valueset_size").fetchone()[0]
-        con.execute("""
-            create or replace temp table generated as
-            with drawn as (
-                select $first + i as row_id,
-                       'M' || lpad((hash(i, $t, 'm') % $members)::varchar, 8, '0') as patient_key,
-                       (date '2023-01-01' + (hash(i, $t, 'd') % 1095)::integer)::timestamp as day_start,
-                       hash(i, $t, 'p') % 1000 < $match_permille as matches,
-                       hash(i, $t, 'v') % $valueset_count as vs_index,
-                       hash(i, $t, 'k') as code_draw,
-                       4 + (hash(i, $t, 'x') % 90) / 10.0 as value
-                from range($n) t(i)
-            ),
-            located as (
-                select d.*, d.code_draw % z.codes_in_valueset as k
-                from drawn as d
-                join valueset_size as z using (vs_index)
-            )
-            select l.row_id, l.patient_key, l.day_start, l.value,
-                   case when l.matches then p.code_system else $first_system end as code_system,
-                   case when l.matches then p.code_normalized
-                        else 'NOMATCH' || (l.code_draw % 5000)::varchar end as code
-            from located as l
-            join valueset_code_pool as p using (vs_index, k)""",
-                    {"first": next_id, "t": table, "members": members, "n": n, "first_system": systems[0],
-                     "match_permille": int(MATCH_SHARE[table] * 1000), "valueset_count": valueset_count})
-        common = ("g.row_id, g.patient_key, 'claims', 'medical_claim.parquet', g.row_id::varchar, "
-                  "g.day_start, g.day_start + interval 86399999 millisecond, "
-                  "g.day_start, g.day_start + interval 86399999 millisecond")
-        columns = ("row_id, patient_key, source_kind, source_file, source_row, "
-                   "start_lo, start_hi, end_lo, end_hi")
-        if table == "condition":
-            con.execute(f"""insert into clinical.condition ({columns}, clinical_status, onset_lo, onset_hi,
-                                abatement_lo, abatement_hi)
-                            select {common}, 'active', g.day_start, g.day_start,
-                                   g.day_start + interval 86399999 millisecond,
-                                   g.day_start + interval 86399999 millisecond from generated g""")
-        elif table == "observation":
-            con.execute(f"""insert into clinical.observation ({columns}, status, value_type, value_quantity,
-                                value_unit, value_unit_system)
-                            select {common}, 'final', 'Quantity', g.value, '%', 'http://unitsofmeasure.org'
-                            from generated g""")
-            con.execute("""insert into clinical.coding select row_id, patient_key, 'Observation', 'category',
-                               'http://terminology.hl7.org/CodeSystem/observation-category', 'laboratory',
-                               'LABORATORY' from generated""")
-        elif table == "medication_request":
-            con.execute(f"""insert into clinical.medication_request ({columns}, status, intent, authored_on,
-                                days_supplied)
-                            select g.row_id, g.patient_key, 'claims', 'pharmacy_claim.parquet', g.row_id::varchar,
-                                   g.day_start, g.day_start, g.day_start + interval 89 day + interval 86399999 millisecond,
-                                   g.day_start + interval 89 day + interval 86399999 millisecond,
-                                   'active', 'order', g.day_start, 90 from generated g""")
-        else:
-            con.execute(f"insert into clinical.{table} ({columns}, status) "
-                        f"select {common}, '{STATUS[table]}' from generated g")
-        con.execute("""insert into clinical.coding
-                       select row_id, patient_key, $rt, 'code', code_system, code, code from generated""",
-                    {"rt": RESOURCE_TYPES[table]})
-        counts[table] = n
-        next_id += n
-    con.execute("checkpoint")
-    con.close()
-    return counts
-
-
-def evaluate_child(db_path: Path, year: int, memory_limit: str) -> None:
-    from pipelines.measures.engine import evaluate, set_year_subjects
-
-    con = duckdb.connect(str(db_path))
-    con.execute(f"set memory_limit = '{memory_limit}'")
-    con.execute("set preserve_insertion_order = false")
+    steps: dict[str, float] = {}
     started = time.perf_counter()
-    set_year_subjects(con, year)
-    timings: dict[str, float] = {}
-    written = evaluate(con, timings=timings)
-    elapsed = time.perf_counter() - started
-    summary = con.execute("""
+    with SpillWatch(Path(f"{db}.tmp")) as spill:
+        t0 = time.perf_counter()
+        with transaction(con):
+            terminology = load_terminology(con, valuesets)
+        steps["load_terminology"] = time.perf_counter() - t0
+        rows = load_claims(con, timings=steps)
+        t0 = time.perf_counter()
+        con.execute("checkpoint")
+        steps["checkpoint"] = time.perf_counter() - t0
+    seconds = time.perf_counter() - started
+    codings = con.execute("select count(*) from clinical.coding").fetchone()[0]
+    staged = con.execute("select count(*) from staging.medical_claim").fetchone()[0]
+    con.close()
+    return {"seconds": seconds, "steps": steps, "rows": rows, "codings": codings, "medical_claim_lines": staged,
+            "valuesets": terminology["valuesets"], "supplement_codes": terminology["supplement_codes"],
+            "spill_gib": spill.largest / 2**30, **_process_figures()}
+
+
+def evaluate_child(db: Path, year: int, program: str, memory_limit: str, threads: int | None) -> dict:
+    from pipelines.duck import transaction
+    from pipelines.measures.engine import evaluate, set_year_subjects, year_period
+
+    con = _connect(db, memory_limit, threads)
+    steps: dict[str, float] = {}
+    started = time.perf_counter()
+    with SpillWatch(Path(f"{db}.tmp")) as spill:
+        with transaction(con):
+            t0 = time.perf_counter()
+            set_year_subjects(con, year, program)
+            steps["set_year_subjects"] = time.perf_counter() - t0
+            written = evaluate(con, program=program, timings=steps)
+    seconds = time.perf_counter() - started
+    start, end = year_period(year)
+    populations = con.execute("""
         select measure_id, count(*) filter (where initial_population), count(*) filter (where denominator_exclusion),
                count(*) filter (where numerator)
-        from measures.measure_result where year(period_start) = $y group by 1 order by 1""", {"y": year}).fetchall()
+        from measures.measure_result where program = $program and period_start = $start and period_end = $end
+        group by 1 order by 1""", {"program": program, "start": start, "end": end}).fetchall()
     con.close()
-    print(json.dumps({"seconds": elapsed, "rows_written": sum(written.values()), "steps": timings,
-                      "populations": [list(r) for r in summary]}))
+    return {"seconds": seconds, "steps": steps, "rows_written": sum(written.values()),
+            "subjects": max(written.values(), default=0), "populations": [list(r) for r in populations],
+            "spill_gib": spill.largest / 2**30, **_process_figures()}
 
 
-def main() -> None:
+def _run_child(args: list[str]) -> tuple[dict, tuple[float, float]]:
+    before = os.getloadavg()[0]
+    proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"child failed: {' '.join(args)}")
+    return json.loads(proc.stdout.strip().splitlines()[-1]), (before, os.getloadavg()[0])
+
+
+def _print_figures(title: str, result: dict, load: tuple[float, float]) -> None:
+    print(f"{title}: {result['seconds']:.1f} s wall, {result['cpu_seconds']:.1f} s process CPU, "
+          f"peak RSS {result['peak_rss_gib']:.2f} GiB, largest spill {result['spill_gib']:.2f} GiB, "
+          f"load average {load[0]:.1f} before / {load[1]:.1f} after")
+    print("  steps (wall, slowest first): " + ", ".join(
+        f"{name} {seconds:.1f} s" for name, seconds in sorted(result["steps"].items(), key=lambda kv: -kv[1])
+        if seconds >= 0.05))
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--members", type=int, default=1_000_000)
-    parser.add_argument("--lines", type=int, default=45_000_000)
+    parser.add_argument("--db", type=Path, required=True, help="a database whose staging layer is loaded")
+    parser.add_argument("--build", action="store_true",
+                        help="first load the value sets and build the clinical model from staging (timed on its own)")
     parser.add_argument("--year", type=int, default=2025)
+    parser.add_argument("--programs", default="ecqm,plan", help="programs to evaluate, comma-separated ('' for none)")
     parser.add_argument("--valuesets", type=Path, default=REPO_ROOT.parent / "shared" / "valuesets")
-    parser.add_argument("--memory-limit", default="4GB", help="DuckDB memory_limit for the evaluation")
-    parser.add_argument("--db", type=Path, default=None, help="reuse/keep this database file")
-    parser.add_argument("--evaluate-only", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    parser.add_argument("--memory-limit", default="4GB", help="DuckDB memory_limit of each child")
+    parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: one per core)")
+    parser.add_argument("--child", choices=("build", "evaluate"), help=argparse.SUPPRESS)
+    parser.add_argument("--program", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
 
-    if args.evaluate_only:
-        evaluate_child(args.db, args.year, args.memory_limit)
-        return
+    if args.child == "build":
+        print(json.dumps(build_child(args.db, args.valuesets, args.memory_limit, args.threads)))
+        return 0
+    if args.child == "evaluate":
+        print(json.dumps(evaluate_child(args.db, args.year, args.program, args.memory_limit, args.threads)))
+        return 0
 
-    db_path = args.db or Path(tempfile.mkdtemp(prefix="bench_measures_")) / "bench.duckdb"
-    if not db_path.exists():
-        started = time.perf_counter()
-        counts = generate(db_path, args.valuesets, args.members, args.lines)
-        print(f"generated {sum(counts.values()):,} clinical rows for {args.members:,} members "
-              f"in {time.perf_counter() - started:.1f} s: {counts}")
-    load_before = os.getloadavg()[0]
-    proc = subprocess.run([sys.executable, __file__, "--evaluate-only", "--db", str(db_path),
-                           "--year", str(args.year), "--memory-limit", args.memory_limit],
-                          capture_output=True, text=True, check=True)
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    peak_kib, cpu_seconds = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    print(f"evaluated 7 measures, measurement year {args.year}: {result['seconds']:.1f} s wall, "
-          f"peak RSS {peak_kib / 1024 / 1024:.2f} GiB, {result['rows_written']:,} result rows; "
-          f"process CPU {cpu_seconds:.1f} s; load average before {load_before:.1f}")
-    print("slowest steps: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in
-                                         sorted(result["steps"].items(), key=lambda kv: -kv[1])[:8]))
-    print("measure  IP  DENEX  NUM")
-    for measure, ip, denex, num in result["populations"]:
-        print(f"{measure:6} {ip:>9,} {denex:>9,} {num:>9,}")
+    import duckdb
+
+    common = ["--db", str(args.db), "--year", str(args.year), "--valuesets", str(args.valuesets),
+              "--memory-limit", args.memory_limit] + (["--threads", str(args.threads)] if args.threads else [])
+    print(f"machine: {os.cpu_count()} CPUs, {platform.machine()}, python {platform.python_version()}, "
+          f"duckdb {duckdb.__version__}; db {args.db}; memory_limit {args.memory_limit}; "
+          f"threads {args.threads or 'default'}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    if args.build:
+        result, load = _run_child(["--child", "build", *common])
+        _print_figures(f"clinical model from {result['medical_claim_lines']:,} staged claim lines "
+                       f"({result['valuesets']} value sets, {result['supplement_codes']} supplement codes)",
+                       result, load)
+        print(f"  rows per model: {result['rows']}; codings {result['codings']:,}")
+    for program in [p for p in args.programs.split(",") if p]:
+        result, load = _run_child(["--child", "evaluate", "--program", program, *common])
+        _print_figures(f"{program} program, 7 measures, MY {args.year}, {result['subjects']:,} subjects", result, load)
+        print(f"  {'measure':8} {'IP':>10} {'DENEX':>10} {'NUM':>10}")
+        for measure, ip, denex, num in result["populations"]:
+            print(f"  {measure:8} {ip:>10,} {denex:>10,} {num:>10,}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
