@@ -12,7 +12,7 @@ from pipelines.dashboards.pages import measure_tables as mt
 from pipelines.dashboards.pages import plan_overview
 from pipelines.dashboards.pages.common import all_suppressed, any_shown, missing_tables, not_available, query, table
 from pipelines.dashboards.privacy import complementary_suppression, suppress_counts
-from pipelines.dashboards.shell import Page, Section
+from pipelines.dashboards.shell import Column, Page, Section, Table
 from pipelines.stats.rates import wilson_exprs
 
 SLUG = "measure-drilldown"
@@ -88,6 +88,15 @@ def suppressed_waterfall(frame: pl.DataFrame) -> pl.DataFrame:
     return out.with_columns((pl.col("program").replace_strict(PROGRAM_NAMES, default=pl.col("program"))).alias("program_name"))
 
 
+def _waterfall_table(part: pl.DataFrame) -> Table:
+    """One row per step, one column per program (0 where no member of a program reached the step)."""
+    programs = part.unique("program_name", maintain_order=True)["program_name"].to_list()
+    labels = {(step, program): label for step, program, label in part.select("step", "program_name", "members_label").iter_rows()}
+    steps = part.unique("step", maintain_order=True)["step"].to_list()
+    return Table(columns=[Column("step"), *[Column(f"members, {program}", "count") for program in programs]],
+                 rows=[[step, *[labels.get((step, program), "0") for program in programs]] for step in steps])
+
+
 def _waterfall_sections(con: duckdb.DuckDBPyConnection, year: int) -> list[Section]:
     if missing_tables(con, [mt.MEASURE_RESULT]):
         return [not_available("Population waterfall", [mt.MEASURE_RESULT], "the member-level measure results")]
@@ -113,8 +122,7 @@ def _waterfall_sections(con: duckdb.DuckDBPyConnection, year: int) -> list[Secti
                                       title=name, count_title="members")
             .update_yaxes(autorange="reversed", categoryorder="array",
                           categoryarray=part.unique("step", maintain_order=True)["step"].to_list()),
-            table=table(part, [("program", "program_name", "label"), ("step", "step", "label"),
-                               ("members", "members", "count")])))
+            table=_waterfall_table(part)))
     return sections
 
 
