@@ -26,7 +26,6 @@ from pipelines.measures import assets as measures
 from pipelines.partitions import measurement_year_partitions, single_run_backfill
 from pipelines.resources import HmoqaConfig
 from pipelines.measures.reporting_assets import CARE_GAP_KEY, PLAN_RATE_KEY, PLAN_RATE_MONTHLY_KEY
-from pipelines.scores.assets import ASSETS as SCORE_ASSETS
 from pipelines.scores.assets import (ATTRIBUTION_KEY, CHART_AUDIT_KEY, EXPERIENCE_KEY, HYBRID_KEY, PROVIDER_COMPOSITE_KEY,
                                      PROVIDER_MEASURE_SCORE_KEY, UTILIZATION_KEY)
 
@@ -34,21 +33,14 @@ GROUP = "dashboards"
 INDEX_KEY = dg.AssetKey([GROUP, "index"])
 
 
-def _defined(*keys: dg.AssetKey) -> list[dg.AssetKey]:
-    """Keys of the measures and scores layers that the code location defines today (the runner refuses a
-    dependency on an asset it does not define; the plan-reporting assets join when the measures layer lists them)."""
-    known = {key for asset in [*measures.ASSETS, *SCORE_ASSETS] for key in asset.keys}
-    return [key for key in keys if key in known]
-
-
 PAGE_DEPS: dict[str, list[dg.AssetKey]] = {
-    "plan_overview": _defined(measures.MEASURE_RESULT_KEY, PLAN_RATE_KEY, PLAN_RATE_MONTHLY_KEY),
-    "measure_drilldown": _defined(measures.MEASURE_RESULT_KEY, PLAN_RATE_KEY, HYBRID_KEY),
-    "care_gaps": _defined(measures.MEASURE_RESULT_KEY, CARE_GAP_KEY, ATTRIBUTION_KEY),
-    "provider_scorecards": _defined(measures.MEASURE_RESULT_KEY, ATTRIBUTION_KEY, PROVIDER_MEASURE_SCORE_KEY,
-                                    PROVIDER_COMPOSITE_KEY),
+    "plan_overview": [measures.MEASURE_RESULT_KEY, PLAN_RATE_KEY, PLAN_RATE_MONTHLY_KEY],
+    "measure_drilldown": [measures.MEASURE_RESULT_KEY, PLAN_RATE_KEY, HYBRID_KEY],
+    "care_gaps": [measures.MEASURE_RESULT_KEY, CARE_GAP_KEY, ATTRIBUTION_KEY],
+    "provider_scorecards": [measures.MEASURE_RESULT_KEY, ATTRIBUTION_KEY, PROVIDER_MEASURE_SCORE_KEY,
+                            PROVIDER_COMPOSITE_KEY],
     "experience": [EXPERIENCE_KEY],
-    "audits": _defined(CHART_AUDIT_KEY, measures.MEASURE_RESULT_KEY, HYBRID_KEY),
+    "audits": [CHART_AUDIT_KEY, measures.MEASURE_RESULT_KEY, HYBRID_KEY],
     "utilization": [UTILIZATION_KEY],
 }
 
