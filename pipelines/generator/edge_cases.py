@@ -56,6 +56,7 @@ class Claim:
     provider: str = PCP
     discharge_status: str | None = None
     procedure: tuple[str, dt.date] | None = None   # ICD-10-PCS code in procedure_code_1, its procedure_date_1
+    diagnosis_code_type: str = "icd-10-cm"         # as the source labels the diagnoses (Tuva: 'icd-10-pcs')
 
 
 @dataclass
@@ -120,6 +121,8 @@ REQUIRED_RULES: dict[str, tuple[str, str]] = {
     "inpatient_bill_type_12x": ("1", "an institutional claim with bill type 12x is an inpatient stay"),
     "ed_visit_by_revenue_code": ("1", "revenue code 0450-0459 makes an ED visit (its day's BP readings do not count)"),
     "hospice_bill_type_82x_revenue_065x": ("1", "a claim with bill type 82x / revenue 0650-0659 is hospice"),
+    "diagnosis_code_type_mislabelled": ("1", "diagnosis codes are ICD-10-CM even when diagnosis_code_type says "
+                                             "'icd-10-pcs' (as in the public Tuva sample)"),
     "exact_boundary_claim_date_uncertain": ("1", "a claim date on the MP's last day is uncertain for an exact "
                                                  "comparison (measures.md 1.5): CBP's renal diagnosis does not count"),
     "cbp.pregnancy_or_renal": ("1", "an ESRD / pregnancy diagnosis overlapping MY excludes from CBP"),
@@ -460,6 +463,10 @@ def edge_cases(my: int) -> list[Case]:
                            Claim(d(0, 11, 11), [Line("93000", revenue="0450")], ("R07.9",), institutional=True,
                                  bill_type="131", provider=HOSPITAL, place_of_service=None)],
                  expect={"numerator": {"CBP": (True, "ed_visit_by_revenue_code")}})
+    add("diabetes_diagnosis_type_mislabelled", ["diagnosis_code_type_mislabelled", "diabetes.two_visits"], sex="m",
+        claims=[Claim(d(0, 2, 3), [Line("99213")], ("E11.9",), diagnosis_code_type="icd-10-pcs"),
+                Claim(d(0, 5, 6), [Line("99213")], ("E11.9",), diagnosis_code_type="icd-10-pcs")],
+        expect={"diabetes": (True, "diabetes.two_visits"), "numerator": {"GSD": (True, "gsd.no_assessment")}})
     hypertensive("renal_diagnosis_on_dec_31", ["exact_boundary_claim_date_uncertain"],
                  readings=[bp(d(0, 9, 9), "3074F", "3078F"), _office(d(0, 12, 31), "N18.6")],
                  expect={"numerator": {"CBP": (True, "exact_boundary_claim_date_uncertain")}})
@@ -596,7 +603,7 @@ def planted_tables(cases: list[Case], person_ids: list[str], roster, id_base: in
                     "facility_npi": roster.npi[who] if c.institutional else None,
                     "paid_date": iso(end + dt.timedelta(days=60 if reversal else 20)),
                     "paid_amount": sign * amount, "allowed_amount": sign * amount, "charge_amount": sign * amount * 1.7,
-                    "diagnosis_code_type": "icd-10-cm",
+                    "diagnosis_code_type": c.diagnosis_code_type,
                     **{f"diagnosis_code_{k + 1}": dx[k] for k in range(4)},
                     "procedure_code_type": "icd-10-pcs" if c.procedure else None,
                     "procedure_code_1": c.procedure[0] if c.procedure else None,
