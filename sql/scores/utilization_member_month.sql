@@ -42,15 +42,24 @@ piece_month as (
 ),
 piece_month_days as (
     select person_id, product_line, month_start,
-           least(piece_last_day, last_day(month_start)) - greatest(piece_start, month_start) + 1 as covered_days
+           least(piece_last_day, last_day(month_start)) - greatest(piece_start, month_start) + 1 as covered_days,
+           dayofmonth(last_day(month_start)) as days_in_month
     from piece_month
 )
+-- A piece covering its whole month is the month's only piece (pieces do not overlap), so only
+-- partly covered months are summed per product line.
+select $year as measurement_year, person_id, month_start, product_line,
+       covered_days::integer as covered_days, covered_days / days_in_month as member_months
+from piece_month_days
+where covered_days = days_in_month
+union all
 select
     $year as measurement_year,
     person_id,
     month_start,
     product_line,
     sum(covered_days)::integer as covered_days,
-    sum(covered_days) / max(dayofmonth(last_day(month_start))) as member_months
+    sum(covered_days) / max(days_in_month) as member_months
 from piece_month_days
+where covered_days < days_in_month
 group by person_id, month_start, product_line
