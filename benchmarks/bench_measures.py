@@ -63,6 +63,14 @@ class SpillWatch:
         self._thread.join()
 
 
+class StepLog(dict):
+    """Step timings that also go to stderr as each step ends, so a long run shows where it is."""
+
+    def __setitem__(self, name: str, seconds: float) -> None:
+        super().__setitem__(name, seconds)
+        print(f"  ... {name} {seconds:.1f} s ({time.strftime('%H:%M:%S', time.gmtime())} UTC)", file=sys.stderr, flush=True)
+
+
 def _connect(db: Path, memory_limit: str, threads: int | None):
     import duckdb
 
@@ -87,7 +95,7 @@ def build_child(db: Path, valuesets: Path | None, memory_limit: str, threads: in
     con = _connect(db, memory_limit, threads)
     ensure_schemas(con)
     create_measure_tables(con)
-    steps: dict[str, float] = {}
+    steps: dict[str, float] = StepLog()
     started = time.perf_counter()
     with SpillWatch(Path(f"{db}.tmp")) as spill:
         t0 = time.perf_counter()
@@ -112,7 +120,7 @@ def evaluate_child(db: Path, year: int, program: str, memory_limit: str, threads
     from pipelines.measures.engine import evaluate, set_year_subjects, year_period
 
     con = _connect(db, memory_limit, threads)
-    steps: dict[str, float] = {}
+    steps: dict[str, float] = StepLog()
     started = time.perf_counter()
     with SpillWatch(Path(f"{db}.tmp")) as spill:
         with transaction(con):
@@ -135,9 +143,9 @@ def evaluate_child(db: Path, year: int, program: str, memory_limit: str, threads
 
 def _run_child(args: list[str]) -> tuple[dict, tuple[float, float]]:
     before = os.getloadavg()[0]
-    proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    # The child's stderr (its step log) passes through; its last stdout line is the result.
+    proc = subprocess.run([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True)
     if proc.returncode != 0:
-        sys.stderr.write(proc.stderr)
         raise SystemExit(f"child failed: {' '.join(args)}")
     return json.loads(proc.stdout.strip().splitlines()[-1]), (before, os.getloadavg()[0])
 
