@@ -1,7 +1,8 @@
 -- Populations from the criteria (measures.md 1.9), for every subject and measure of the run:
 -- DEN = IP; DENEX only within DEN; NUM only within DEN and not DENEX; evidence only for NUM, with its
 -- lineage and code looked up once for the whole run. product_line: the plan program's line on the
--- measure's anchor date (null in an ecqm run, whose plan_product_line is empty).
+-- measure's anchor date, the 2nd birthday for CIS and Dec 31 MY for the others (null in an ecqm run,
+-- whose plan_product_line is empty).
 insert into measures.measure_result by name
 with measure_in_run as (
     select unnest($measure_ids) as measure_id, unnest($cms_ids) as cms_id
@@ -59,4 +60,6 @@ cross join measure_in_run as m
 left join counted as p on p.measure_id = m.measure_id and p.patient_key = s.patient_key
 left join evidence_lineage as l on l.row_id = p.evidence_row_id
 left join evidence_code as c on c.row_id = p.evidence_row_id
-left join plan_product_line as pl on pl.measure_id = m.measure_id and pl.patient_key = s.patient_key
+left join plan_product_line as pl
+    on pl.patient_key = s.patient_key
+   and pl.anchor = case when m.measure_id = 'CIS' then 'second_birthday' else 'year_end' end

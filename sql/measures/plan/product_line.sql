@@ -1,6 +1,6 @@
--- The product line of each member-measure result (plan-program.md 4): the segment covering the anchor
--- date (Dec 31 MY; CIS the 2nd birthday); of several, the one that started last; on a tie, medicare,
--- then medicaid, then commercial.
+-- The product line on each anchor date (plan-program.md 4): the segment covering it (Dec 31 MY; CIS the
+-- 2nd birthday); of several, the one that started last; on a tie, medicare, then medicaid, then
+-- commercial. measure_result gives each member-measure row the line of its measure's anchor.
 insert into plan_product_line
 with anchor as (
     select patient_key, make_date(year(mp_end), 12, 31) as anchor_date, false as is_second_birthday
@@ -20,11 +20,6 @@ line_on_anchor as (
         order by g.segment_start desc,
                  case g.product_line when 'medicare' then 1 when 'medicaid' then 2 when 'commercial' then 3 else 4 end,
                  g.product_line) = 1
-),
-measure_anchor(measure_id, is_second_birthday) as (
-    values ('BCS', false), ('COL', false), ('CCS', false), ('CBP', false), ('EED', false), ('GSD', false),
-           ('CIS', true)
 )
-select m.measure_id, l.patient_key, l.product_line
-from line_on_anchor as l
-join measure_anchor as m using (is_second_birthday)
+select patient_key, case when is_second_birthday then 'second_birthday' else 'year_end' end, product_line
+from line_on_anchor
