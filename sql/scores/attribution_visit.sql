@@ -19,7 +19,8 @@ qualifying_visit as (
     select distinct c.person_id, c.rendering_npi as provider_npi, c.service_date
     from scores.claim_line_net as c
     join in_network_pcp as p on p.npi = c.rendering_npi
-    where c.service_date between $lookback_start and $year_end
+    where c.service_month between $lookback_start and $year_end
+      and c.service_date between $lookback_start and $year_end
       and list_contains($visit_codes, c.hcpcs_code)
 ),
 visits_per_pcp as (

@@ -21,6 +21,7 @@ categorised as (
         c.claim_type,
         c.person_id,
         c.service_date,
+        c.service_month,
         c.hcpcs_code,
         c.revenue_center_code,
         c.place_of_service_code,
@@ -40,6 +41,7 @@ select
     k.claim_type,
     k.person_id,
     k.service_date,
+    k.service_month,
     case
         when k.claim_type = 'institutional' and left(k.bill_type, 2) in ('11', '12') then 'inpatient'
         when k.claim_type = 'institutional' and k.has_ed_revenue then 'ed'

@@ -46,7 +46,8 @@ member_demographics as (
 year_claim_line as materialized (
     select person_id, service_date, service_category, out_of_network, paid_amount, allowed_amount
     from scores.claim_line_category
-    where service_date between $year_start and $year_end
+    where service_month between $year_start and $year_end
+      and service_date between $year_start and $year_end
 ),
 -- Pharmacy reversals follow the medical rule: a negative paid line cancels its claim line.
 reversed_pharmacy_line as (

@@ -181,3 +181,17 @@ def test_expected_values_from_the_panel_mix(con):
                         "order by 1").fetchall()
     assert cells[0] == ("a1", "18-34", "female", "commercial", X) and cells[-1] == ("n1", "65-74", "female",
                                                                                      "commercial", None)
+
+
+def test_a_line_counts_in_the_year_of_its_line_date(con):
+    # The year's lines are picked on the line's service date (line start, else claim start), also when the
+    # claim started in another year: q1's line of Jan 2 2025 on a claim from Dec 20 2024 is 2025 paid (70);
+    # its line of Dec 28 2024 on the same claim and a 2026 line of a 2025 claim are not.
+    insert(con, "eligibility", [member("q1", "2024-01-01", "2026-12-31")])
+    insert(con, "medical_claim", [
+        claim("q1", "2024-12-20", end="2025-01-05", claim_id="Y1", line=1, claim_line_start_date="2024-12-28", paid=11.0),
+        claim("q1", "2024-12-20", end="2025-01-05", claim_id="Y1", line=2, claim_line_start_date="2025-01-02", paid=70.0),
+        claim("q1", "2025-12-30", end="2026-01-03", claim_id="Y2", line=1, claim_line_start_date="2026-01-02", paid=13.0),
+    ])
+    build(con)
+    assert metric(con, "paid_pmpm", "professional")[:2] == (pytest.approx(70.0), pytest.approx(12.0))
