@@ -2,9 +2,10 @@
 -- normalised code (plan-program.md 1 "Condition"), with the claim's service period and the lineage of its
 -- lowest line. A diagnosis no value set holds becomes no row. Valid lines only (claims_reversed_line).
 -- One branch per diagnosis slot, each skipping its empty rows (row-group statistics prune the slots a
--- plan never fills), instead of a list of 25 slots per line unnested and filtered.
+-- plan never fills), instead of a list of 25 slots per line unnested and filtered; valid_line is not
+-- materialised, so a branch reads only its slot's non-empty rows.
 create or replace temp table claims_diagnosis as
-with valid_line as (
+with valid_line as not materialized (
     select m.claim_id, m.claim_line_number, m.person_id, m._source_file, m._source_row,
         m.claim_start_date, m.claim_end_date,
         m.diagnosis_code_1, m.diagnosis_code_2, m.diagnosis_code_3, m.diagnosis_code_4, m.diagnosis_code_5,
