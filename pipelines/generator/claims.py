@@ -262,11 +262,14 @@ class BlockClaims:
         parts.append({"claim": a1c, "hcpcs": HCPCS.idx(C.HBA1C_TEST)})
         with_code = rng.random(len(a1c)) < 0.7
         parts.append({"claim": a1c[with_code], "hcpcs": self.a1c_code(values[with_code])})
-        with_lab = rng.random(len(a1c)) < 0.55
+        # Most HbA1c tests come back with a value (CPT II or the lab feed); the ~9% that do not are
+        # assessments without a result, which GSD counts as poor control for every panel alike.
+        with_lab = rng.random(len(a1c)) < 0.7
         self.labs.add(member[a1c][with_lab], day[a1c][with_lab], 0, values[with_lab], provider[a1c][with_lab])
 
-        # CPT II eye exam codes reported by the PCP for some diabetics.
-        eye2 = index[diabetic & ~telehealth & (rng.random(k) < 0.04)]
+        # CPT II eye exam codes reported by the PCP for some diabetics: about 4% of visits at the plan's
+        # usual eye-exam propensity (0.45), following it so that a planted EED panel moves these too.
+        eye2 = index[diabetic & ~telehealth & (rng.random(k) < 0.09 * m.propensity["EED"][member])]
         eye2_code = np.where(m.retinopathy[member[eye2]], self.choice(HCPCS, C.EYE_EXAM_CPT2_WITH_RETINOPATHY, len(eye2)),
                              np.where(rng.random(len(eye2)) < 0.3, HCPCS.idx(C.EYE_EXAM_LOW_RISK),
                                       self.choice(HCPCS, C.EYE_EXAM_CPT2_WITHOUT_RETINOPATHY, len(eye2))))
@@ -331,7 +334,9 @@ class BlockClaims:
         visit_ages = sorted({a for v in C.CHILD_VACCINES for a in v[3]} | {5, 274, 548, 730})
         jitter = rng.integers(0, 21, size=(len(young), len(visit_ages)))
         visit_day = (m.birth[young][:, None] + np.array(visit_ages)[None, :] + jitter).astype(np.int32)
-        shows_up = (rng.random(visit_day.shape) < np.where(complete, 0.97, 0.75)[:, None])
+        # A "complete" child comes to every visit and gets every dose (CIS counts all ten antigens, so
+        # any miss fails it); the others miss visits and doses.
+        shows_up = (rng.random(visit_day.shape) < np.where(complete, 1.0, 0.75)[:, None])
         child_index = np.repeat(np.arange(len(young)), len(visit_ages))
         visit_slot = np.tile(np.arange(len(visit_ages)), len(young))
         member = young[child_index]
@@ -354,7 +359,7 @@ class BlockClaims:
             for dose_age in dose_ages:
                 slot = visit_ages.index(dose_age)
                 rows = np.flatnonzero(visit_slot == slot)
-                given = np.where(complete[child_index[rows]], rng.random(len(rows)) < 0.98,
+                given = np.where(complete[child_index[rows]], rng.random(len(rows)) < 1.0,
                                  rng.random(len(rows)) < 0.55)
                 on_claim = rows[keep[rows] & given]
                 vaccine = np.full(len(on_claim), HCPCS.idx(cpt), dtype=np.int32)

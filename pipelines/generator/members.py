@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipelines.generator.arrays import NO_DATE, day_number
-from pipelines.generator.providers import PLANTED_SHIFT, Roster
+from pipelines.generator.providers import PLANTED_SHIFT, PLANTED_SHIFT_SCALE, Roster
 
 COMMERCIAL, MEDICAID, MEDICARE = 0, 1, 2
 LINE_NAMES = ("commercial", "medicaid", "medicare")
@@ -191,13 +191,12 @@ def build_members(first_number: int, count: int, window: Window, roster: Roster,
     pcp[~child] = rng.choice(roster.adult_pcps, size=(~child).sum(), p=roster.pcp_weights_adult)
 
     # Yearly propensities, shifted strongly for the panels of planted providers.
-    base = {"BCS": 0.45, "COL": 0.22, "CCS": 0.33, "CBP": 0.62, "EED": 0.45, "GSD": 0.30, "CIS": 0.72}
+    # CIS: the share of children who get every dose on schedule (all ten antigens, Combo 10 style).
+    base = {"BCS": 0.45, "COL": 0.22, "CCS": 0.33, "CBP": 0.62, "EED": 0.45, "GSD": 0.30, "CIS": 0.45}
     noise = rng.normal(0.0, 0.05, size=(len(MEASURES), n))
     propensity = {}
     for k, measure in enumerate(MEASURES):
-        shift = roster.shift[measure][pcp].astype(np.float64) * PLANTED_SHIFT
-        if measure == "COL":
-            shift = shift * 0.5  # yearly rate; over the multi-year window the gap stays ~25 points
+        shift = roster.shift[measure][pcp].astype(np.float64) * PLANTED_SHIFT * PLANTED_SHIFT_SCALE[measure]
         if measure == "GSD":
             shift = -shift  # GSD counts poor control: a better provider has fewer members above 9%
         propensity[measure] = np.clip(base[measure] + noise[k] + shift, 0.02, 0.98)

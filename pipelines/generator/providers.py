@@ -46,6 +46,11 @@ PLANTED = (
     ("pediatric_worse", "worse", "pediatrics", ("CIS",)),
 )
 PLANTED_SHIFT = 0.25
+# Per-measure multiples of PLANTED_SHIFT on the yearly propensity, so that every planting moves the
+# measure by 20-35 points: COL is a yearly rate read over a multi-year lookback (half the shift keeps
+# ~25 points); BCS (27 months) and EED (two years) saturate near the top and GSD is floored by
+# assessments without a result, so they need a stronger push; CIS acts through few two-year-olds.
+PLANTED_SHIFT_SCALE = {"BCS": 1.4, "COL": 0.5, "CCS": 1.0, "CBP": 1.0, "EED": 1.6, "GSD": 1.4, "CIS": 1.6}
 PLANTED_PANEL_WEIGHT = 3.0  # planted PCPs get bigger panels so their rates are estimable
 
 
@@ -176,7 +181,8 @@ def build_roster(members: int, rng: np.random.Generator) -> Roster:
         for m in measures:
             shift[m][provider] = 1 if direction == "better" else -1
         planted.append({"npi": npi[provider], "label": label, "direction": direction, "specialty": s,
-                        "measures": list(measures), "shift": PLANTED_SHIFT})
+                        "measures": list(measures),
+                        "shift": {m: PLANTED_SHIFT * PLANTED_SHIFT_SCALE[m] for m in measures}})
 
     adult_pcps = np.concatenate([by_specialty[s] for s in ADULT_PCP])
     pediatric_pcps = np.concatenate([by_specialty["pediatrics"], by_specialty["family medicine"]])

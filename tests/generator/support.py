@@ -53,6 +53,9 @@ def duplicate_rows(con, source_name: str) -> int:
                        f"(select count(*) from (select distinct * from {source_name}))")
 
 
+CLEAN_CLAIMS = """(select distinct * from medical_claim where claim_id not like '%-B%')"""
+CODE = "upper(replace(hcpcs_code, '.', ''))"
+
 CLEAN_ELIGIBILITY = """
     select distinct * from eligibility
     where try_cast(birth_date as date) is not null and regexp_full_match(pcp_npi, '^[0-9]{10}$')

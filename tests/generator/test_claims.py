@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from tests.generator.support import CLEAN_ELIGIBILITY, column_set, coverage_days, scalar, valueset_codes
-
-CLEAN_CLAIMS = """(select distinct * from medical_claim where claim_id not like '%-B%')"""
-CODE = "upper(replace(hcpcs_code, '.', ''))"
+from tests.generator.support import (CLEAN_CLAIMS, CLEAN_ELIGIBILITY, CODE, column_set, coverage_days, scalar,
+                                     valueset_codes)
 
 
 def _codes(con, where: str = "true") -> set[str]:

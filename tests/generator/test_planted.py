@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pyarrow.parquet as pq
+import pytest
 
-from tests.generator.support import CLEAN_ELIGIBILITY, scalar
+from pipelines.generator.providers import PLANTED_SHIFT, PLANTED_SHIFT_SCALE
+from tests.generator.support import CLEAN_CLAIMS, CLEAN_ELIGIBILITY, CODE, scalar
 
 
 def _planted(manifest: dict, label: str) -> dict:
@@ -50,3 +52,44 @@ def test_mammography_rates_differ_in_the_claims(con, manifest):
     better = screened_share(_planted(manifest, "adult_better_screening")["npi"])
     worse = screened_share(_planted(manifest, "adult_worse_screening")["npi"])
     assert better - worse > 0.25, (better, worse)
+
+
+def test_manifest_records_the_shift_of_each_planted_measure(manifest):
+    for entry in manifest["planted_providers"]:
+        assert set(entry["shift"]) == set(entry["measures"])
+        for measure, shift in entry["shift"].items():
+            assert shift == pytest.approx(PLANTED_SHIFT * PLANTED_SHIFT_SCALE[measure])
+    shifts = {m: s for entry in manifest["planted_providers"] for m, s in entry["shift"].items()}
+    assert shifts["COL"] < shifts["CCS"] == shifts["CBP"] < shifts["BCS"] == shifts["GSD"] < shifts["EED"] == shifts["CIS"]
+
+
+def test_pcp_eye_exam_cpt2_codes_follow_the_eed_propensity(plan_dir, con):
+    """The PCP reports CPT II eye-exam codes for diabetics in proportion to the member's EED propensity
+    (0.09 x propensity per office visit), so the planted EED panels differ in these codes too."""
+    con.register("truth", pq.read_table(plan_dir / "_generator" / "members.parquet"))
+    rows = con.execute(f"""
+        with visits as (
+            select c.claim_id, any_value(t.pcp_planted_label) as label,
+                   bool_or({CODE} in ('2022F', '2023F', '2024F', '2025F', '2026F', '2033F', '3072F')) as eye_cpt2
+            from {CLEAN_CLAIMS} c join truth t on t.person_id = c.person_id and t.pcp_npi = c.rendering_npi
+            where t.diabetes and t.pcp_planted_label in ('adult_better_chronic', 'adult_worse_chronic')
+              and c.claim_id in (select claim_id from {CLEAN_CLAIMS} where {CODE} in ('99213', '99214', '99215'))
+            group by all)
+        select label, avg(eye_cpt2::int), count(*) from visits group by all order by label""").fetchall()
+    (_, better_share, better_visits), (_, worse_share, worse_visits) = rows
+    assert better_visits > 100 and worse_visits > 100
+    assert better_share > 0.04 and worse_share < 0.02, (better_share, worse_share)
+
+
+def test_complete_children_meet_cis_unless_enrollment_breaks_it(plan_dir):
+    """A child drawn as "complete" gets every dose at every visit, so the key puts nearly every such child
+    in the CIS numerator; the others almost never make it."""
+    members = pq.read_table(plan_dir / "_generator" / "members.parquet").to_pandas()
+    key = pq.read_table(plan_dir / "_generator" / "answer_key.parquet").to_pandas()
+    cis = key[(key.measure == "CIS") & key.denominator.fillna(False) & ~key.exclusion.fillna(False)
+              & key.case.isna()]
+    cis = cis.merge(members[["person_id", "cis_complete"]], on="person_id")
+    complete, other = cis[cis.cis_complete], cis[~cis.cis_complete]
+    assert len(complete) >= 5 and len(other) >= 5
+    assert complete.numerator.mean() >= 0.9, complete.numerator.mean()
+    assert other.numerator.mean() <= 0.1, other.numerator.mean()
