@@ -34,6 +34,11 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _ingest(landing: Path, db_path: Path) -> float:
     import dagster as dg
 
@@ -183,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     cpu_before = usage.ru_utime + usage.ru_stime
     for year in args.year:
         for name, build, problems in steps:
+            step_cpu = _cpu_seconds()
             t0 = time.perf_counter()
             with transaction(con):
                 written = build(con, year)
@@ -193,12 +199,14 @@ def main(argv: list[str] | None = None) -> int:
             total += built + checked
             rows = written if isinstance(written, dict) else {name: written}
             print(f"{year} {name:15} build {built:7.1f} s  check {checked:6.1f} s  "
-                  f"rows {sum(rows.values()):>12,}  broken rules: {broken or 'none'}")
+                  f"cpu {_cpu_seconds() - step_cpu:6.1f} s  rows {sum(rows.values()):>12,}  "
+                  f"broken rules: {broken or 'none'}")
     con.close()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(f"scores total (build + checks): {total:8.1f} s wall, "
           f"{usage.ru_utime + usage.ru_stime - cpu_before:8.1f} s process CPU (both cores)")
-    print(f"peak RSS: {_peak_rss_mib():8.0f} MiB")
+    print(f"peak RSS: {_peak_rss_mib():8.0f} MiB; load average after "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 
