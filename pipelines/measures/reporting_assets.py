@@ -14,7 +14,7 @@ from collections.abc import Callable
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.asset_metadata import markdown_table, measurement_years
+from pipelines.asset_metadata import markdown_table, measurement_years, yearly_problems_check
 from pipelines.clinical.assets import CLINICAL_MODEL_KEY
 from pipelines.duck import transaction
 from pipelines.ingest.assets import connection
@@ -121,15 +121,9 @@ def care_gap(context: dg.AssetExecutionContext, duckdb: DuckDBResource, hmoqa: H
 
 
 def _check(context, duckdb: DuckDBResource, create: Callable, problems: Callable) -> dg.AssetCheckResult:
-    found: dict[str, int] = {}
     with connection(duckdb) as con:
         create(con)
-        for year in measurement_years(context):
-            for rule, n in problems(con, year).items():
-                found[rule] = found.get(rule, 0) + n
-    broken = {rule: n for rule, n in found.items() if n}
-    return dg.AssetCheckResult(passed=not broken, severity=dg.AssetCheckSeverity.ERROR,
-                               metadata={"rules_checked": len(found), "broken": dg.MetadataValue.json(broken)})
+        return yearly_problems_check(context, con, problems)
 
 
 @dg.asset_check(asset=PLAN_RATE_KEY, name="plan_rates_consistent", partitions_def=measurement_year_partitions,

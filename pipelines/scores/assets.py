@@ -19,7 +19,7 @@ from collections.abc import Callable
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.asset_metadata import measurement_years, markdown_table
+from pipelines.asset_metadata import measurement_years, markdown_table, yearly_problems_check
 from pipelines.duck import transaction
 from pipelines.ingest.assets import connection
 from pipelines.partitions import measurement_year_partitions, single_run_backfill
@@ -68,15 +68,9 @@ def _materialize_years(context, duckdb: DuckDBResource, build: Callable, summari
 
 
 def _check(context, duckdb: DuckDBResource, problems: Callable) -> dg.AssetCheckResult:
-    found: dict[str, int] = {}
     with connection(duckdb) as con:
         create_score_tables(con)
-        for year in measurement_years(context):
-            for rule, n in problems(con, year).items():
-                found[rule] = found.get(rule, 0) + n
-    broken = {rule: n for rule, n in found.items() if n}
-    return dg.AssetCheckResult(passed=not broken, severity=dg.AssetCheckSeverity.ERROR,
-                               metadata={"rules_checked": len(found), "broken": dg.MetadataValue.json(broken)})
+        return yearly_problems_check(context, con, problems)
 
 
 @dg.asset(
