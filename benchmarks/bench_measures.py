@@ -116,18 +116,17 @@ def build_child(db: Path, valuesets: Path | None, memory_limit: str, threads: in
 
 
 def evaluate_child(db: Path, year: int, program: str, memory_limit: str, threads: int | None) -> dict:
-    from pipelines.duck import transaction
     from pipelines.measures.engine import evaluate, set_year_subjects, year_period
 
     con = _connect(db, memory_limit, threads)
     steps: dict[str, float] = StepLog()
     started = time.perf_counter()
     with SpillWatch(Path(f"{db}.tmp")) as spill:
-        with transaction(con):
-            t0 = time.perf_counter()
-            set_year_subjects(con, year, program)
-            steps["set_year_subjects"] = time.perf_counter() - t0
-            written = evaluate(con, program=program, timings=steps)
+        # As the measures/measure_result asset runs it: blocks in autocommit, the write in one transaction.
+        t0 = time.perf_counter()
+        set_year_subjects(con, year, program)
+        steps["set_year_subjects"] = time.perf_counter() - t0
+        written = evaluate(con, program=program, timings=steps, write_in_transaction=True)
     seconds = time.perf_counter() - started
     start, end = year_period(year)
     populations = con.execute("""

@@ -72,13 +72,14 @@ def measure_result(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
     with connection(duckdb) as con:
         create_measure_tables(con)
         for year in measurement_years(context):
-            with transaction(con):
-                for program in PROGRAMS:
-                    set_year_subjects(con, year, program)
-                    evaluated = evaluate(con, program=program)
-                    rows_written += sum(evaluated.values())
-                    if program == PROGRAM_PLAN:
-                        plan_inputs.append({"year": year, **plan_input_counts(con)})
+            # Each program's rows of the year are replaced in one transaction (delete, then insert); the
+            # blocks before it are temp tables built in autocommit (see evaluate).
+            for program in PROGRAMS:
+                set_year_subjects(con, year, program)
+                evaluated = evaluate(con, program=program, write_in_transaction=True)
+                rows_written += sum(evaluated.values())
+                if program == PROGRAM_PLAN:
+                    plan_inputs.append({"year": year, **plan_input_counts(con)})
             for program in PROGRAMS:
                 summaries += [{"year": year, "program": program, **row}
                               for row in population_counts(con, program, *year_period(year))]
