@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.clinical.claims import load_claims
+from pipelines.clinical.claims import claims_input_counts, load_claims
 from pipelines.clinical.fhir import SOURCE_KIND, load_fhir
 from pipelines.clinical.model import create_clinical_tables, delete_source_kind
 from pipelines.clinical.summary import issue_counts, issue_preview, record_counts
@@ -66,6 +66,7 @@ def clinical_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
                 delete_source_kind(con, SOURCE_KIND)
                 loaded = {"fhir_records": 0, "fhir_patients": 0, "fhir_codings": 0}
         claims_rows = load_claims(con)
+        claims_input = claims_input_counts(con)
         counts = record_counts(con)
         issues = issue_counts(con)
         preview = issue_preview(con)
@@ -76,6 +77,7 @@ def clinical_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
     return dg.MaterializeResult(metadata={
         **loaded,
         "claims_mapping_rows": dg.MetadataValue.json(claims_rows),
+        "claims_input": dg.MetadataValue.json(claims_input),
         "fhir_folder": str(folder),
         "dagster/row_count": sum(n for per_kind in counts.values() for n in per_kind.values()),
         "rows_by_table_and_source": dg.MetadataValue.json(counts),

@@ -179,3 +179,13 @@ def load_claims(con: duckdb.DuckDBPyConnection, timings: dict[str, float] | None
     finally:
         con.execute("reset preserve_insertion_order")
     return inserted
+
+
+def claims_input_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Counts of the medical-claim input the last `load_claims` on `con` met (reversals, lines dropped with
+    them, line codes no measure can match, modifiers by slot); empty when there are no medical claims."""
+    if not table_exists(con, "staging.medical_claim"):
+        return {}
+    cursor = con.execute(sql_text("clinical/claims_input_count.sql"))
+    row = cursor.fetchone()
+    return {d[0]: int(v or 0) for d, v in zip(cursor.description, row)}

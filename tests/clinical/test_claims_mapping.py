@@ -9,7 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.clinical.claims import ENCOUNTER_ONLY_FILES, load_claims, measure_direct_codes, visit_only_valuesets
+from pipelines.clinical.claims import (ENCOUNTER_ONLY_FILES, claims_input_counts, load_claims, measure_direct_codes,
+                                      visit_only_valuesets)
 from pipelines.contract import SOURCES
 from pipelines.staging.load import ensure_staging_tables
 
@@ -166,6 +167,16 @@ def test_reversed_lines_are_dropped_both_and_zero_paid_lines_count(con):
     assert rows(con, "select count(*) from clinical.record_lineage where resource_id like 'C3#%'") == [(0,)]
     assert rows(con, "select count(*) from clinical.medication_dispense where resource_id = 'R2#1'") == [(0,)]
     assert one(con, "observation", "C1#2", "status") == ("final",)   # CPT II 3044F billed at $0
+
+
+def test_input_counts_for_the_run_metadata(con):
+    counts = claims_input_counts(con)
+    assert counts["medical_claim_lines"] == 23
+    assert counts["reversal_lines"] == 1                          # C3 line 1 at -20
+    assert counts["lines_dropped_with_their_reversal"] == 2       # the reversal and the line it reverses
+    assert counts["line_codes_no_measure_can_match"] == 1         # 36415 (C11); 99211 is CIS's direct code
+    assert counts["modifier_slot_2"] == 1                         # C7's RT
+    assert [counts[f"modifier_slot_{n}"] for n in (1, 3, 4, 5)] == [0, 0, 0, 0]
 
 
 def test_inpatient_stay_from_admission_to_discharge_with_hospice_disposition(con):
