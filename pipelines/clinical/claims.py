@@ -70,7 +70,8 @@ DIRECT_CODE_LITERAL = re.compile(r"\(\s*'(https?://[^']+)'\s*,\s*'([^']+)'\s*\)"
 # them against clinical.encounter only (tests/clinical checks that these files read no procedure or
 # observation). A visit value set named in any other measure file is not treated as visit-only.
 QUALIFYING_VISIT_FILE = "common/qualifying_encounter.sql"
-ENCOUNTER_ONLY_FILES = (QUALIFYING_VISIT_FILE, "plan/claims_diabetes.sql", "plan/claims_hypertension.sql")
+ENCOUNTER_ONLY_FILES = (QUALIFYING_VISIT_FILE, "plan/outpatient_visit_code.sql", "plan/claims_diabetes.sql",
+                        "plan/claims_hypertension.sql")
 
 
 def _measure_sql_files() -> dict[str, str]:

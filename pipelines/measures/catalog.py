@@ -47,6 +47,7 @@ PROGRAM_BLOCKS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         "plan/product_line.sql",
         "plan/enrollment_exclusion.sql",
         "plan/hospice_services.sql",
+        "plan/outpatient_visit_code.sql",
         "plan/claims_hypertension.sql",
         "plan/claims_diabetes.sql",
     )),

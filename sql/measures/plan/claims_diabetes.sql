@@ -6,19 +6,7 @@
 -- the diagnosis are found first (few), then their visit lines and stays (the claim id is the first part
 -- of a claim record's resource_id).
 insert into denominator_condition
-with outpatient_visit_code(valueset_oid) as (
-    values ('2.16.840.1.113883.3.464.1003.101.12.1001'),   -- Office Visit
-           ('2.16.840.1.113883.3.526.3.1240'),             -- Annual Wellness Visit
-           ('2.16.840.1.113883.3.464.1003.101.12.1025'),   -- Preventive Care, established, 18+
-           ('2.16.840.1.113883.3.464.1003.101.12.1023'),   -- Preventive Care, initial, 18+
-           ('2.16.840.1.113883.3.464.1003.101.12.1024'),   -- Preventive Care, established, 0-17
-           ('2.16.840.1.113883.3.464.1003.101.12.1022'),   -- Preventive Care, initial, 0-17
-           ('2.16.840.1.113883.3.464.1003.101.12.1016'),   -- Home Healthcare Services
-           ('2.16.840.1.113883.3.526.3.1285'),             -- Ophthalmological Services
-           ('2.16.840.1.113883.3.464.1003.101.12.1080'),   -- Telephone Visits
-           ('2.16.840.1.113883.3.464.1003.101.12.1089')    -- Virtual Encounter
-),
-diabetes_window as (
+with diabetes_window as (
     select patient_key, make_date(year(mp_end) - 1, 1, 1) as window_start, make_date(year(mp_end), 12, 31) as window_end
     from subject
 ),
