@@ -60,8 +60,8 @@ MODELS: tuple[ClaimsModel, ...] = (
 )
 # Temp tables shared by several models, built in this order when their staging table exists.
 SHARED_INPUTS: dict[str, tuple[str, ...]] = {
-    "medical_claim": ("claims_reversed_line", "claims_acute_claim", "claims_line", "claims_diagnosis",
-                      "claims_icd10_procedure"),
+    "medical_claim": ("claims_reversed_line", "claims_acute_claim", "claims_line_code", "claims_line",
+                      "claims_diagnosis", "claims_icd10_procedure"),
     "pharmacy_claim": ("claims_pharmacy_fill",),
 }
 # A (code system, code) literal pair in the measures' SQL: how the measures name their direct codes.

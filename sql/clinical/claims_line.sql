@@ -1,23 +1,9 @@
 -- Medical claim lines that become clinical rows: valid lines (no reversal, claims_reversed_line) whose
--- CPT/HCPCS or revenue code some measure can match (claims_code_of_interest), and the CPT II result-code
--- lines (their values become observations). Each distinct line code is looked up once, not once per line,
--- and flagged when only qualifying-visit value sets hold it (an encounter, not a procedure or observation).
+-- CPT/HCPCS (claims_line_code) or revenue code some measure can match, and the CPT II result-code lines
+-- (their values become observations).
 -- The class comes from the claim's setting (claims_acute_claim).
 create or replace temp table claims_line as
-with line_code as (
-    select l.hcpcs_code, l.line_code_system, i.code_system is not null as is_of_interest,
-        coalesce(i.is_visit_code, false) as is_visit_code
-    from (
-        select hcpcs_code,
-            -- CPT I/II/III start with a digit, HCPCS Level II with a letter.
-            case when regexp_matches(hcpcs_code, '^[0-9]') then 'http://www.ama-assn.org/go/cpt'
-                 else 'http://www.nlm.nih.gov/research/umls/hcpcs' end as line_code_system
-        from (select distinct hcpcs_code from staging.medical_claim where hcpcs_code is not null)
-    ) as l
-    left join claims_code_of_interest as i
-        on i.code_system = l.line_code_system and i.code_normalized = normalize_code(l.line_code_system, l.hcpcs_code)
-),
-revenue_code as (
+with revenue_code as (
     select revenue_center_code,
         (revenue_code_system, normalize_code(revenue_code_system, revenue_code))
             in (select (code_system, code_normalized) from claims_code_of_interest) as is_of_interest
@@ -46,7 +32,7 @@ select
                  m.hcpcs_modifier_4, m.hcpcs_modifier_5], x -> x is not null) as modifiers
 from staging.medical_claim as m
 anti join claims_reversed_line as v on v.claim_id = m.claim_id and v.claim_line_number = m.claim_line_number
-left join line_code as c on c.hcpcs_code = m.hcpcs_code
+left join claims_line_code as c on c.hcpcs_code = m.hcpcs_code
 left join revenue_code as r on r.revenue_center_code = m.revenue_center_code
 left join claims_acute_claim as a on a.claim_id = m.claim_id
 where c.is_of_interest or r.is_of_interest or m.hcpcs_code in (select hcpcs_code from claims_cpt2_result)
