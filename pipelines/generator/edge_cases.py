@@ -66,6 +66,14 @@ class LabResult:
 
 
 @dataclass
+class FhirCondition:
+    """A supplemental-data FHIR R4 Condition (ECDS-style) for a planted member, ICD-10-CM coded."""
+    code: str
+    onset: dt.date
+    abatement: dt.date | None = None
+
+
+@dataclass
 class Case:
     name: str
     rules: tuple[str, ...]             # plan-program rules this member exists to show
@@ -75,6 +83,7 @@ class Case:
     claims: list[Claim] = field(default_factory=list)
     labs: list[LabResult] = field(default_factory=list)
     death: dt.date | None = None
+    conditions: list[FhirCondition] = field(default_factory=list)   # written as FHIR JSON, not claims
     # Clinical facts of the planted claims: 'hypertension' / 'diabetes' -> (shown, rule);
     # 'numerator' / 'exclusion' -> {measure: (value, rule)}.
     expect: dict = field(default_factory=dict)
@@ -83,6 +92,7 @@ class Case:
         found = [self.birth] + [s.start for s in self.segments] + [s.end for s in self.segments]
         found += [c.start for c in self.claims] + [c.end for c in self.claims if c.end] + [x.day for x in self.labs]
         found += [c.procedure[1] for c in self.claims if c.procedure]
+        found += [c.onset for c in self.conditions] + [c.abatement for c in self.conditions if c.abatement]
         return found
 
 
@@ -167,6 +177,15 @@ REQUIRED_RULES: dict[str, tuple[str, str]] = {
     "ccs.cytology_3_years": ("1", "Pap claim within 3 years"),
     "cis.all_antigens": ("2", "all ten CIS antigens by CPT on claims"),
     "cis.antigen_short": ("2", "one DTaP dose short: not in the numerator"),
+    "cbp.supplemental_condition": ("2", "a supplemental FHIR Condition meeting the ecqm hypertension criterion "
+                                        "(prevalence overlapping Jan 1 - Jun 30 of MY) shows hypertension"),
+    "cbp.supplemental_condition_after_june_30": ("2", "a supplemental hypertension Condition with onset after "
+                                                      "Jun 30 of MY does not meet the ecqm criterion"),
+    "diabetes.supplemental_condition": ("2", "a supplemental FHIR Condition meeting the ecqm diabetes criterion "
+                                             "(prevalence overlapping MY) shows diabetes"),
+    "diabetes.supplemental_condition_abated_before_my": ("2", "a supplemental diabetes Condition abated in the "
+                                                              "year before MY does not meet the ecqm criterion "
+                                                              "(the claims rule's look-back does not apply)"),
 }
 
 
@@ -478,6 +497,20 @@ def edge_cases(my: int) -> list[Case]:
              extra=[Claim(d(-1, 9, 9), [Line("92014")], ("E11.319",), provider=EYE)],
              expect={"numerator": {"EED": (True, "eed.prior_year_exam_without_retinopathy"),
                                    "GSD": (True, "gsd.no_assessment")}})
+
+    # --- section 2 (c): the condition known only from a supplemental FHIR Condition, no claims at all ---
+    add("fhir_hypertension_condition", ["cbp.supplemental_condition"], sex="m",
+        conditions=[FhirCondition("I10", d(-1, 1, 10))],
+        expect={"hypertension": (True, "cbp.supplemental_condition")})
+    add("fhir_hypertension_onset_after_june_30", ["cbp.supplemental_condition_after_june_30"], sex="m",
+        conditions=[FhirCondition("I10", d(0, 7, 1))],
+        expect={"hypertension": (False, "cbp.supplemental_condition_after_june_30")})
+    add("fhir_diabetes_condition", ["diabetes.supplemental_condition"], sex="m",
+        conditions=[FhirCondition("E11.9", d(-1, 9, 15))],
+        expect={"diabetes": (True, "diabetes.supplemental_condition"), "numerator": {"GSD": (True, "gsd.no_assessment")}})
+    add("fhir_diabetes_abated_before_my", ["diabetes.supplemental_condition_abated_before_my"], sex="m",
+        conditions=[FhirCondition("E11.9", d(-1, 2, 1), abatement=d(-1, 11, 30))],
+        expect={"diabetes": (False, "diabetes.supplemental_condition_abated_before_my")})
     return cases
 
 
@@ -627,6 +660,32 @@ def planted_tables(cases: list[Case], person_ids: list[str], roster, id_base: in
             for key, value in values.items():
                 lab[key].append(value)
     return {"eligibility": pa.table(elig), "medical_claim": pa.table(claim), "lab_result": pa.table(lab)}
+
+
+_CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+_CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+_ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+
+
+def planted_fhir_conditions(cases: list[Case], person_ids: list[str]) -> list[dict]:
+    """FHIR R4 Condition resources of the planted members' supplemental conditions; the subject is
+    `Patient/<person_id>`, which joins the plan member (docs/measures.md, plan program)."""
+    resources = []
+    for case, person in zip(cases, person_ids):
+        for n, condition in enumerate(case.conditions, start=1):
+            resource = {"resourceType": "Condition", "id": f"{person}-condition-{n}",
+                        "clinicalStatus": {"coding": [{"system": _CONDITION_CLINICAL,
+                                                       "code": "resolved" if condition.abatement else "active"}]},
+                        "verificationStatus": {"coding": [{"system": _CONDITION_VERIFICATION, "code": "confirmed"}]},
+                        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-category",
+                                                  "code": "problem-list-item"}]}],
+                        "code": {"coding": [{"system": _ICD10CM, "code": condition.code}]},
+                        "subject": {"reference": f"Patient/{person}"},
+                        "onsetDateTime": condition.onset.isoformat()}
+            if condition.abatement:
+                resource["abatementDateTime"] = condition.abatement.isoformat()
+            resources.append(resource)
+    return resources
 
 
 def planted_frame_arrays(cases: list[Case]) -> dict[str, np.ndarray]:

@@ -21,7 +21,8 @@ from pipelines.generator.arrays import NO_DATE, ChunkedParquetWriter, arrow_type
 from pipelines.generator.bad_rows import BREAKABLE, KINDS, QUARANTINE_RULE, UNKNOWN_MEMBER_BASE, BadRowInjector
 from pipelines.generator.claims import MEDICAL_CLAIM_COLUMNS, BlockClaims
 from pipelines.generator.drawn_key import drawn_facts
-from pipelines.generator.edge_cases import cases_for_window, planted_frame_arrays, planted_tables
+from pipelines.generator.edge_cases import (cases_for_window, planted_fhir_conditions, planted_frame_arrays,
+                                           planted_tables)
 from pipelines.generator.members import LINE_NAMES, MEASURES, MEDICARE, Members, Window, build_members
 from pipelines.generator.providers import build_roster
 from pipelines.generator.reviews import (ABSTRACTION_COLUMNS, AUDIT_COLUMNS, AUDITOR_AGREEMENT, AUDITORS,
@@ -32,6 +33,8 @@ from pipelines.generator.supplemental import (IMMUNIZATION_COLUMNS, LAB_COLUMNS,
 
 MANIFEST_NAME = "generator_manifest.json"
 EXTRA_DIR = "_generator"
+FHIR_DIR = "fhir"           # planted supplemental FHIR resources (only with edge members)
+PLANTED_FHIR_NAME = "planted_conditions.ndjson"
 DEFAULT_BLOCK_SIZE = 50_000
 ID_SPACING = 100_000_000  # per block, so identifiers never collide between blocks
 
@@ -198,6 +201,7 @@ def generate_plan(members: int, years: int, seed: int, out_dir: Path, end_year: 
 
     schemas = {source: output_schema(source) for source in OUTPUT_COLUMNS}
     writers = {source: ChunkedParquetWriter(out_dir / f"{source}.parquet", schemas[source]) for source in SOURCES}
+    (out_dir / FHIR_DIR / PLANTED_FHIR_NAME).unlink(missing_ok=True)  # a re-run without edge members
     injectors = {source: BadRowInjector(source, bad_row_share, schemas[source], np.random.default_rng([seed, 0, 2, k]))
                  for k, source in enumerate(SOURCES)}
     truth_writer = None
@@ -290,6 +294,13 @@ def generate_plan(members: int, years: int, seed: int, out_dir: Path, end_year: 
                 planted_rows[source] = table.num_rows
                 if source in by_month:
                     _rows_by_month(table, SOURCES[source].partition_date_columns[0], by_month[source])
+            conditions = planted_fhir_conditions(cases, planted_ids)
+            if conditions:
+                # Supplemental data: FHIR R4 NDJSON under <out>/fhir, where the pipeline's FHIR load reads.
+                (out_dir / FHIR_DIR).mkdir(exist_ok=True)
+                (out_dir / FHIR_DIR / PLANTED_FHIR_NAME).write_text(
+                    "".join(json.dumps(r, sort_keys=True) + "\n" for r in conditions), encoding="utf-8")
+                planted_rows["fhir_condition"] = len(conditions)
             frame_arrays = planted_frame_arrays(cases)
             frame = MemberFrame(person_id=planted_ids, member_index=numbers, case=[c.name for c in cases],
                                 case_rules=[planted_rules(c) for c in cases], **frame_arrays)

@@ -249,3 +249,36 @@ def test_drawn_gsd_controlled_members_have_an_hba1c_value_of_9_or_less_in_my(pla
         select person_id from medical_claim
         where upper(hcpcs_code) in ('3044F', '3051F', '3052F') and claim_line_start_date like '2025%'""").fetchall()}
     assert controlled and controlled <= with_value
+
+
+def test_supplemental_conditions_are_written_as_fhir_and_keyed_by_hand(edge_plan_dir, plan_dir):
+    import json
+
+    key = _key(edge_plan_dir).set_index(["case", "measure"])
+    lines = (edge_plan_dir / "fhir" / "planted_conditions.ndjson").read_text().splitlines()
+    conditions = {json.loads(line)["subject"]["reference"]: json.loads(line) for line in lines}
+    assert len(conditions) == len(lines) == 4
+    by_case = {case: f"Patient/{key.loc[(case, 'COL')].person_id}" for case in (
+        "fhir_hypertension_condition", "fhir_hypertension_onset_after_june_30", "fhir_diabetes_condition",
+        "fhir_diabetes_abated_before_my")}
+    assert set(by_case.values()) == set(conditions)
+    assert conditions[by_case["fhir_hypertension_condition"]]["code"]["coding"][0]["code"] == "I10"
+    assert conditions[by_case["fhir_hypertension_onset_after_june_30"]]["onsetDateTime"] == "2025-07-01"
+    assert conditions[by_case["fhir_diabetes_abated_before_my"]]["abatementDateTime"] == "2024-11-30"
+    assert "abatementDateTime" not in conditions[by_case["fhir_diabetes_condition"]]
+    # Known only from the Condition: none of these members has a claim.
+    claims = pq.read_table(edge_plan_dir / "medical_claim.parquet", columns=["person_id"])["person_id"].to_pylist()
+    assert not {ref.removeprefix("Patient/") for ref in conditions} & set(claims)
+    assert row_flags(key, "fhir_hypertension_condition", "CBP") == (True, "cbp.supplemental_condition")
+    assert row_flags(key, "fhir_hypertension_onset_after_june_30", "CBP")[0] is False
+    for measure in ("EED", "GSD"):
+        assert row_flags(key, "fhir_diabetes_condition", measure) == (True, "diabetes.supplemental_condition")
+        assert row_flags(key, "fhir_diabetes_abated_before_my", measure)[0] is False
+    assert not (plan_dir / "fhir").exists()  # other outputs do not change without edge members
+
+
+def row_flags(key, case, measure) -> tuple[bool, str]:
+    """(denominator, the condition rule named in `rule`) of a planted member's key row."""
+    row = key.loc[(case, measure)]
+    named = [r for r in row.rule.split(";") if "supplemental_condition" in r]
+    return bool(row.denominator), (named[0] if named else "")
