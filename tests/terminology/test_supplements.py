@@ -160,9 +160,10 @@ def test_eye_care_provider_applies_to_cpt_exam_codes_not_cpt_ii(shipped):
 
 def test_shipped_codes_are_normalised_and_use_the_claims_code_systems(shipped):
     systems = {r[0] for r in shipped.execute("select distinct code_system from measures.valueset_supplement").fetchall()}
-    # The URIs sql/clinical/claims_line.sql and claims_encounter.sql give claim codes.
-    claim_sql = (REPO_ROOT / "sql/clinical/claims_line.sql").read_text() + (
-        REPO_ROOT / "sql/clinical/claims_encounter.sql").read_text()
+    # The URIs the claims mapping gives claim codes (line codes: claims_line_code.sql; revenue codes:
+    # claims_line.sql and claims_encounter.sql).
+    claim_sql = "".join((REPO_ROOT / "sql/clinical" / name).read_text()
+                        for name in ("claims_line_code.sql", "claims_line.sql", "claims_encounter.sql"))
     assert systems == {CPT, HCPCS, REVENUE}
     assert all(f"'{system}'" in claim_sql for system in systems)
     bad = shipped.execute("select code from measures.valueset_supplement "
