@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import sys
 import time
 import warnings
@@ -21,10 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+from benchmarks.process_usage import cpu_seconds, peak_rss_mib  # noqa: E402
 
 
 def main() -> int:
@@ -44,7 +40,7 @@ def main() -> int:
     provenance = Provenance.now(data_source=str(args.db), database=args.db.name, run_id="benchmark")
     print(f"host: {platform.node()} cpus={os.cpu_count()} python={platform.python_version()}")
     rows = []
-    started, cpu_started = time.perf_counter(), _cpu_seconds()
+    started, cpu_started = time.perf_counter(), cpu_seconds()
     with connect(args.db, read_only=True) as con:
         con.execute("set enable_progress_bar = false")
         members = con.execute("select count(distinct person_id) from staging.eligibility").fetchone()[0]
@@ -52,24 +48,24 @@ def main() -> int:
         print(f"database: {args.db} ({args.db.stat().st_size / 2**30:.2f} GiB), members: {members:,}, "
               f"scores.attribution rows: {attributed:,}; load average before: {os.getloadavg()[0]:.1f}")
         for page in build.UNPARTITIONED_PAGES:
-            t0, c0 = time.perf_counter(), _cpu_seconds()
+            t0, c0 = time.perf_counter(), cpu_seconds()
             written = build.write_unpartitioned_page(con, page, provenance, root)
-            rows.append(("-", page.SLUG, time.perf_counter() - t0, _cpu_seconds() - c0, written))
+            rows.append(("-", page.SLUG, time.perf_counter() - t0, cpu_seconds() - c0, written))
         for year in args.year:
             for page in build.YEAR_PAGES:
-                t0, c0 = time.perf_counter(), _cpu_seconds()
+                t0, c0 = time.perf_counter(), cpu_seconds()
                 written = build.write_year_page(con, page, year, provenance, root)
-                rows.append((str(year), page.SLUG, time.perf_counter() - t0, _cpu_seconds() - c0, written))
-    t0, c0 = time.perf_counter(), _cpu_seconds()
+                rows.append((str(year), page.SLUG, time.perf_counter() - t0, cpu_seconds() - c0, written))
+    t0, c0 = time.perf_counter(), cpu_seconds()
     index = write_index(root)
-    rows.append(("-", "index", time.perf_counter() - t0, _cpu_seconds() - c0, index))
+    rows.append(("-", "index", time.perf_counter() - t0, cpu_seconds() - c0, index))
     total = time.perf_counter() - started
     print(f"{'year':>5}  {'page':<22} {'wall s':>7} {'CPU s':>6} {'MB':>6} {'figures':>7}")
     for year, slug, seconds, cpu, written in rows:
         print(f"{year:>5}  {slug:<22} {seconds:7.2f} {cpu:6.2f} {written.size_bytes / 1e6:6.2f} {written.figure_count:7d}")
-    print(f"total: {total:.2f} s wall, {_cpu_seconds() - cpu_started:.2f} s CPU for {len(rows)} files; "
+    print(f"total: {total:.2f} s wall, {cpu_seconds() - cpu_started:.2f} s CPU for {len(rows)} files; "
           f"largest page {max(w.size_bytes for *_, w in rows) / 1e6:.2f} MB; load average {os.getloadavg()[0]:.1f}; "
-          f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+          f"peak RSS {peak_rss_mib():.0f} MiB")
     return 0
 
 

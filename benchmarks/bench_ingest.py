@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import sys
 import tempfile
 import time
@@ -20,15 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _peak_rss_mib() -> float:
-    # ru_maxrss is KiB on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from benchmarks.process_usage import cpu_seconds, peak_rss_mib  # noqa: E402
 
 
 def _step_seconds(instance, runs) -> dict[str, float]:
@@ -123,8 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"service_month_range ({months}):            {range_s:8.1f} s")
     print(f"monthly sources, one single-run backfill:         {monthly_s:8.1f} s")
     print(f"total wall time:                                  {total_s:8.1f} s")
-    print(f"process CPU time (user + system):                 {_cpu_seconds():8.1f} s")
-    print(f"peak RSS:                                         {_peak_rss_mib():8.0f} MiB")
+    print(f"process CPU time (user + system):                 {cpu_seconds():8.1f} s")
+    print(f"peak RSS:                                         {peak_rss_mib():8.0f} MiB")
     print(f"database size:                                    {db_path.stat().st_size / 2**20:8.0f} MiB")
     print("steps (wall time, slowest first):")
     for step, seconds in sorted(_step_seconds(instance, runs).items(), key=lambda item: -item[1]):

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import sys
 import time
 import warnings
@@ -29,14 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+from benchmarks.process_usage import cpu_seconds, peak_rss_mib  # noqa: E402
 
 
 def _ingest(landing: Path, db_path: Path) -> float:
@@ -184,11 +176,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{year}: {plan_rows:,} plan-program measure results")
     steps = [step for step in steps if step[0] not in set(args.skip)]
     total = 0.0
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu_before = usage.ru_utime + usage.ru_stime
+    cpu_before = cpu_seconds()
     for year in args.year:
         for name, build, problems in steps:
-            step_cpu = _cpu_seconds()
+            step_cpu = cpu_seconds()
             t0 = time.perf_counter()
             with transaction(con):
                 written = build(con, year)
@@ -199,13 +190,12 @@ def main(argv: list[str] | None = None) -> int:
             total += built + checked
             rows = written if isinstance(written, dict) else {name: written}
             print(f"{year} {name:15} build {built:7.1f} s  check {checked:6.1f} s  "
-                  f"cpu {_cpu_seconds() - step_cpu:6.1f} s  rows {sum(rows.values()):>12,}  "
+                  f"cpu {cpu_seconds() - step_cpu:6.1f} s  rows {sum(rows.values()):>12,}  "
                   f"broken rules: {broken or 'none'}")
     con.close()
-    usage = resource.getrusage(resource.RUSAGE_SELF)
     print(f"scores total (build + checks): {total:8.1f} s wall, "
-          f"{usage.ru_utime + usage.ru_stime - cpu_before:8.1f} s process CPU (both cores)")
-    print(f"peak RSS: {_peak_rss_mib():8.0f} MiB; load average after "
+          f"{cpu_seconds() - cpu_before:8.1f} s process CPU (both cores)")
+    print(f"peak RSS: {peak_rss_mib():8.0f} MiB; load average after "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
