@@ -13,7 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.asset_metadata import measurement_years, markdown_table
 from pipelines.clinical.assets import CLINICAL_MODEL_KEY
-from pipelines.duck import row_count, transaction
+from pipelines.duck import transaction
 from pipelines.ingest.assets import connection
 from pipelines.measures.catalog import PROGRAM_PLAN, PROGRAMS
 from pipelines.measures.engine import create_measure_tables, evaluate, set_year_subjects, year_period
@@ -24,8 +24,6 @@ from pipelines.terminology.valuesets import load_terminology, resolve_valuesets_
 
 VALUESET_KEY = dg.AssetKey(["measures", "valueset"])
 MEASURE_RESULT_KEY = dg.AssetKey(["measures", "measure_result"])
-
-
 
 
 @dg.asset(
@@ -43,7 +41,7 @@ def valueset(context: dg.AssetExecutionContext, duckdb: DuckDBResource, hmoqa: H
         create_measure_tables(con)
         with transaction(con):
             loaded = load_terminology(con, folder)
-        codes = row_count(con, "measures.valueset_code")
+    codes = loaded["codes"]
     context.log.info(f"{loaded['valuesets']} value sets, {codes} codes from {loaded['value_sets_from']}; "
                      f"supplement {loaded['supplement_version']}: {loaded['supplement_codes']} codes")
     return dg.MaterializeResult(metadata={
