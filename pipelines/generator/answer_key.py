@@ -291,6 +291,13 @@ def answer_key_coverage(out_dir: Path) -> pa.Table:
 COMPARED = ("denominator", "exclusion", "numerator", "product_line", "numerator_source_category")
 
 
+def _all_null(table: pa.Table, column: str) -> pa.Table:
+    """`table` with `column` (replaced or added) holding only nulls."""
+    if column in table.column_names:
+        table = table.drop_columns([column])
+    return table.append_column(column, pa.nulls(table.num_rows, pa.string()))
+
+
 def compare_with_key(key: pa.Table, results: pa.Table, reason_names: dict[str, str] | None = None):
     """Join member-level plan results to the key and judge every row.
 
@@ -308,10 +315,7 @@ def compare_with_key(key: pa.Table, results: pa.Table, reason_names: dict[str, s
     # The source category is optional on both sides: compared only when both have the column.
     source = "numerator_source_category"
     if source not in key.column_names or source not in results.column_names:
-        key = key.drop_columns([c for c in (source,) if c in key.column_names]).append_column(
-            source, pa.nulls(key.num_rows, pa.string()))
-        results = results.drop_columns([c for c in (source,) if c in results.column_names]).append_column(
-            source, pa.nulls(results.num_rows, pa.string()))
+        key, results = _all_null(key, source), _all_null(results, source)
     k = pl.from_arrow(key)
     r = pl.from_arrow(results.select(["person_id", "measure", "measurement_year", *COMPARED, "exclusion_reason"]))
     if reason_names:
