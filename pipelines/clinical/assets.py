@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.clinical.claims import claims_input_counts, load_claims
+from pipelines.clinical.claims import STAGING_INPUTS, claims_input_counts, load_claims
 from pipelines.clinical.fhir import SOURCE_KIND, load_fhir
 from pipelines.clinical.model import create_clinical_tables, delete_source_kind
 from pipelines.clinical.summary import issue_counts, issue_preview, record_counts
@@ -22,8 +22,7 @@ from pipelines.resources import HmoqaConfig
 
 CLINICAL_MODEL_KEY = dg.AssetKey(["clinical", "clinical_model"])
 # The claims mapping reads these staging tables, and the value sets (Frailty Symptom diagnoses).
-CLAIMS_INPUT_KEYS = [dg.AssetKey(["staging", name])
-                     for name in ("eligibility", "medical_claim", "pharmacy_claim", "lab_result", "immunization")]
+CLAIMS_INPUT_KEYS = [dg.AssetKey(["staging", name]) for name in STAGING_INPUTS]
 VALUESET_KEY = dg.AssetKey(["measures", "valueset"])
 
 

@@ -58,6 +58,8 @@ MODELS: tuple[ClaimsModel, ...] = (
     ClaimsModel("claims_immunization", "immunization", ("immunization",)),
     ClaimsModel("claims_vaccine_line", "immunization", ("medical_claim",)),
 )
+# The staging tables the mapping reads.
+STAGING_INPUTS: tuple[str, ...] = tuple(dict.fromkeys(name for model in MODELS for name in model.needs))
 # Temp tables shared by several models, built in this order when their staging table exists.
 SHARED_INPUTS: dict[str, tuple[str, ...]] = {
     "medical_claim": ("claims_reversed_line", "claims_acute_claim", "claims_line_code", "claims_line",
@@ -158,8 +160,7 @@ def load_claims(con: duckdb.DuckDBPyConnection, timings: dict[str, float] | None
     create_valueset_tables(con)
     con.execute(normalize_code_sql_macro())
     con.execute(sql_text("clinical/claims_macros.sql"))
-    available = {name for name in ("eligibility", "medical_claim", "pharmacy_claim", "lab_result", "immunization")
-                 if table_exists(con, f"staging.{name}")}
+    available = {name for name in STAGING_INPUTS if table_exists(con, f"staging.{name}")}
     inserted: dict[str, int] = {}
     # Row order carries no meaning here (row ids are assigned, lineage columns locate the source).
     con.execute("set preserve_insertion_order = false")
@@ -187,6 +188,6 @@ def claims_input_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     them, line codes no measure can match, modifiers by slot); empty when there are no medical claims."""
     if not table_exists(con, "staging.medical_claim"):
         return {}
-    cursor = con.execute(sql_text("clinical/claims_input_count.sql"))
+    cursor = run_sql_file(con, "clinical/claims_input_count.sql")
     row = cursor.fetchone()
     return {d[0]: int(v or 0) for d, v in zip(cursor.description, row)}
