@@ -6,7 +6,6 @@ folder per measurement year (`2025/plan-overview.html`, ...). Each page has its 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
@@ -14,7 +13,7 @@ import duckdb
 
 from pipelines.dashboards.pages import (audits, care_gaps, data_quality, experience, measure_drilldown, plan_overview,
                                         provider_scorecards, utilization)
-from pipelines.dashboards.shell import Provenance, WrittenPage, write_index, write_page
+from pipelines.dashboards.shell import Provenance, WrittenPage, write_page
 
 YEAR_PAGES: tuple[ModuleType, ...] = (plan_overview, measure_drilldown, care_gaps, provider_scorecards, experience,
                                       audits, utilization)
@@ -34,11 +33,3 @@ def write_unpartitioned_page(con: duckdb.DuckDBPyConnection, page: ModuleType, p
                              root: Path) -> WrittenPage:
     return write_page(page.build(con, None), provenance.for_year(None), root, index_href="index.html")
 
-
-def write_all(con: duckdb.DuckDBPyConnection, root: Path, years: Iterable[int], provenance: Provenance) -> list[WrittenPage]:
-    """Every page for `years`, the data-quality page and the index (what the Dagster assets do, in one call)."""
-    written = [write_unpartitioned_page(con, page, provenance, root) for page in UNPARTITIONED_PAGES]
-    for year in years:
-        written += [write_year_page(con, page, year, provenance, root) for page in YEAR_PAGES]
-    written.append(write_index(root))
-    return written
