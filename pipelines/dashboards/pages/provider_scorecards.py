@@ -103,9 +103,7 @@ def composite(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
         pl.when(ranked).then(pl.col("percentile_rank")).otherwise(None).alias("percentile_rank"),
         pl.when(ranked & pl.col("stars").is_not_null()).then(pl.lit("\u2605").repeat_by(pl.col("stars").cast(pl.UInt32))
                                                            .list.join("")).otherwise(pl.lit("too few cases: not ranked"))
-        .alias("stars_text"),
-        pl.when(ranked).then(pl.col("stars").cast(pl.String) + pl.lit(" stars")).otherwise(pl.lit("not ranked"))
-        .alias("stars_group"))
+        .alias("stars_text"))
     return frame.with_columns(*[
         pl.Series(f"{c}_text", [("not ranked" if v is None else f"{v:.3f}") for v in frame[c].to_list()], dtype=pl.String)
         for c in ("mean_shrunken_score", "opportunity_weighted_score")],
