@@ -67,6 +67,13 @@ def _materialize_years(context, duckdb: DuckDBResource, build: Callable, summari
     return {"years": dg.MetadataValue.json(per_year), "dagster/row_count": total_rows}
 
 
+def _years_list_as_table(metadata: dict, key: str, empty: str = "(no rows)") -> dict:
+    """Move the per-year list `key` out of the years' JSON into one Markdown table with a year column."""
+    per_year = metadata["years"].value
+    rows = [dict(year=year, **row) for year, item in per_year.items() for row in item.pop(key)]
+    return {**metadata, "years": dg.MetadataValue.json(per_year), key: dg.MetadataValue.md(markdown_table(rows, empty))}
+
+
 def _check(context, duckdb: DuckDBResource, problems: Callable) -> dg.AssetCheckResult:
     with connection(duckdb) as con:
         create_score_tables(con)
@@ -125,11 +132,7 @@ def utilization(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg
         return {"plan_figures": plan_figures(con, year).to_dicts()}
 
     metadata = _materialize_years(context, duckdb, build_utilization, summarize)
-    per_year = metadata["years"].value
-    rows = [dict(year=year, **figure) for year, item in per_year.items() for figure in item.pop("plan_figures")]
-    metadata["years"] = dg.MetadataValue.json(per_year)
-    metadata["plan_figures"] = dg.MetadataValue.md(markdown_table(rows))
-    return dg.MaterializeResult(metadata=metadata)
+    return dg.MaterializeResult(metadata=_years_list_as_table(metadata, "plan_figures"))
 
 
 @dg.asset(
@@ -180,11 +183,8 @@ def hybrid(context: dg.AssetExecutionContext, duckdb: DuckDBResource, config: Hy
     settings = HybridSettings(oversample_percentage=config.oversample_percentage, base_seed=config.base_seed)
     metadata = _materialize_years(context, duckdb, lambda con, year: build_hybrid(con, year, settings),
                                   lambda con, year: {"rates": hybrid_summary(con, year)})
-    per_year = metadata["years"].value
-    rows = [dict(year=year, **rate) for year, item in per_year.items() for rate in item.pop("rates")]
-    metadata["years"] = dg.MetadataValue.json(per_year)
-    metadata["rates"] = dg.MetadataValue.md(markdown_table(rows, empty="(no plan-program results: no sample drawn)"))
-    return dg.MaterializeResult(metadata=metadata)
+    return dg.MaterializeResult(metadata=_years_list_as_table(
+        metadata, "rates", empty="(no plan-program results: no sample drawn)"))
 
 
 def _impossible_values_check(asset_key: dg.AssetKey, problems: Callable, what: str) -> dg.AssetChecksDefinition:
