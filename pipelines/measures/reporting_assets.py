@@ -47,7 +47,6 @@ def plan_rate(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.M
     written: dict[str, int] = {}
     preview: list[dict] = []
     with connection(duckdb) as con:
-        create_plan_rate_tables(con)
         for year in measurement_years(context):
             with transaction(con):
                 for table, rows in build_plan_rates(con, year).items():
@@ -75,7 +74,6 @@ def plan_rate_monthly(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
     rows = 0
     preview: list[dict] = []
     with connection(duckdb) as con:
-        create_plan_rate_tables(con)
         for year in measurement_years(context):
             with transaction(con):
                 rows += build_plan_rate_monthly(con, year)
@@ -102,7 +100,6 @@ def care_gap(context: dg.AssetExecutionContext, duckdb: DuckDBResource, hmoqa: H
     summary: list[dict] = []
     exports: list[str] = []
     with connection(duckdb) as con:
-        create_care_gap_table(con)
         for year in measurement_years(context):
             with transaction(con):
                 gaps += build_care_gaps(con, year)
