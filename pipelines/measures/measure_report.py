@@ -119,6 +119,15 @@ def _score(numerator: int, denominator_after_exclusions: int) -> dict | None:
     return {"value": numerator / denominator_after_exclusions} if denominator_after_exclusions > 0 else None
 
 
+def _counts_entry(row: dict) -> dict:
+    """The populations of a rate row (overall or one stratum) and its score when the denominator is above zero."""
+    entry: dict = {"population": _population(
+        (row["eligible_population"], row["eligible_population"], row["exclusions"], row["numerator"]))}
+    if (score := _score(row["numerator"], row["denominator"])):
+        entry["measureScore"] = score
+    return entry
+
+
 def summary_reports(rates: pl.DataFrame, year: int, program: str) -> list[dict]:
     """Summary MeasureReports from the rate counts (pipelines.measures.rates.rate_counts + with_rates):
     one per measure x product line, COL's strata as the group's stratifier."""
@@ -128,21 +137,12 @@ def summary_reports(rates: pl.DataFrame, year: int, program: str) -> list[dict]:
     overall = rates.filter(~pl.col("by_stratum")).sort("measure_id", "product_line")
     for row in overall.iter_rows(named=True):
         measure_id, line = row["measure_id"], row["product_line"]
-        counts = (row["eligible_population"], row["eligible_population"], row["exclusions"], row["numerator"])
-        group: dict = {"population": _population(counts)}
-        score = _score(row["numerator"], row["denominator"])
-        if score:
-            group["measureScore"] = score
+        group = _counts_entry(row)
         strata = rates.filter(pl.col("by_stratum") & (pl.col("measure_id") == measure_id)
                               & (pl.col("product_line") == line)).sort("stratum")
         if strata.height:
-            stratum_entries = []
-            for s in strata.iter_rows(named=True):
-                entry: dict = {"value": {"text": s["stratum"]}, "population": _population(
-                    (s["eligible_population"], s["eligible_population"], s["exclusions"], s["numerator"]))}
-                if (stratum_score := _score(s["numerator"], s["denominator"])):
-                    entry["measureScore"] = stratum_score
-                stratum_entries.append(entry)
+            stratum_entries = [{"value": {"text": s["stratum"]}, **_counts_entry(s)}
+                               for s in strata.iter_rows(named=True)]
             group["stratifier"] = [{"code": [{"text": "age band"}], "stratum": stratum_entries}]
         extensions = [{"url": PRODUCT_LINE_EXTENSION, "valueCode": line},
                       {"url": REPORTABLE_EXTENSION, "valueBoolean": bool(row["reportable"])}]
