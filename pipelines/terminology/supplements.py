@@ -25,7 +25,6 @@ SUPPLEMENT_PATH = Path(__file__).resolve().parent / "supplements" / "administrat
 SUPPLEMENT_TABLE = "measures.valueset_supplement"
 REQUIREMENTS = frozenset({"eye_care_provider"})
 
-_VERSION_LINE = re.compile(r"^#\s*supplement_version:\s*(\S+)\s*$")
 # A code as letters, digits, letters: G0143, 2022F, 0650, 77061.
 _CODE_PARTS = re.compile(r"^([A-Z]*)(\d+)([A-Z]*)$")
 
@@ -76,23 +75,35 @@ def expand_code_range(low: str, high: str | None = None) -> list[str]:
     return [f"{low_prefix}{number:0{width}d}{low_suffix}" for number in range(first, last + 1)]
 
 
-def read_supplement(path: Path | None = None) -> Supplement:
-    """The supplement file: `# supplement_version: X` among the leading comment lines, then CSV rows."""
-    path = Path(path) if path else SUPPLEMENT_PATH
+def read_versioned_csv(path: Path, version_key: str, error: type[ValueError]) -> tuple[str, list[dict]]:
+    """A shipped code list: `# <version_key>: X` among the leading comment lines, then CSV rows (blank
+    and comment lines skipped). Raises `error` without a version line or for a row whose field count
+    differs from the header's."""
     lines = path.read_text(encoding="utf-8").splitlines()
+    version_line = re.compile(rf"^#\s*{re.escape(version_key)}:\s*(\S+)\s*$")
     version = None
     for line in lines:
         if not line.startswith("#"):
             break
-        match = _VERSION_LINE.match(line)
+        match = version_line.match(line)
         if match:
             version = match.group(1)
     if version is None:
-        raise SupplementFormatError(f"{path}: no '# supplement_version: ...' line in the header")
-    rows = []
+        raise error(f"{path}: no '# {version_key}: ...' line in the header")
+    records = []
     for record in csv.DictReader(line for line in lines if line.strip() and not line.startswith("#")):
         if None in record or None in record.values():
-            raise SupplementFormatError(f"{path}: a row with more or fewer fields than the header: {record}")
+            raise error(f"{path}: a row with more or fewer fields than the header: {record}")
+        records.append(record)
+    return version, records
+
+
+def read_supplement(path: Path | None = None) -> Supplement:
+    """The supplement file: `# supplement_version: X` among the leading comment lines, then CSV rows."""
+    path = Path(path) if path else SUPPLEMENT_PATH
+    version, records = read_versioned_csv(path, "supplement_version", SupplementFormatError)
+    rows = []
+    for record in records:
         requires = (record.get("requires") or "").strip() or None
         if requires is not None and requires not in REQUIREMENTS:
             raise SupplementFormatError(f"{path}: unknown requires value {requires!r}")

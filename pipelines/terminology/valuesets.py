@@ -10,7 +10,6 @@ Tables (schema `measures`, reference data every measure reads):
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -21,7 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.terminology.codes import normalize_code
-from pipelines.terminology.supplements import load_supplements
+from pipelines.terminology.supplements import load_supplements, read_versioned_csv
 
 OID_PATTERN = re.compile(r"(?:urn:oid:)?([0-2](?:\.\d+)+)$")
 
@@ -166,22 +165,16 @@ def create_valueset_tables(con: duckdb.DuckDBPyConnection) -> None:
 SOURCE_FOLDER = "folder"
 SOURCE_STARTER = "starter"
 STARTER_PATH = Path(__file__).resolve().parent / "starter" / "starter_codes.csv"
-_STARTER_VERSION_LINE = re.compile(r"^#\s*starter_version:\s*(\S+)\s*$")
 
 
 def read_starter_codes(path: Path | None = None) -> list[ValueSet]:
     """The starter code list as value sets (one per OID, codes in file order). The file's leading
     comment lines carry `# starter_version: X`, which becomes every value set's version."""
     path = Path(path) if path else STARTER_PATH
-    lines = path.read_text(encoding="utf-8").splitlines()
-    version = next((m.group(1) for m in map(_STARTER_VERSION_LINE.match, lines) if m), None)
-    if version is None:
-        raise ValueSetFormatError(f"{path}: no '# starter_version: ...' line in the header")
+    version, records = read_versioned_csv(path, "starter_version", ValueSetFormatError)
     names: dict[str, str] = {}
     codes: dict[str, list[tuple[str, str]]] = {}
-    for record in csv.DictReader(line for line in lines if line.strip() and not line.startswith("#")):
-        if None in record or None in record.values():
-            raise ValueSetFormatError(f"{path}: a row with more or fewer fields than the header: {record}")
+    for record in records:
         oid = record["valueset_oid"].strip()
         if not OID_PATTERN.fullmatch(oid):
             raise ValueSetFormatError(f"{path}: {oid!r} is not an OID")
