@@ -128,8 +128,6 @@ def provider_summary(con: duckdb.DuckDBPyConnection, year: int, program: str = S
                count(*) filter (where flag = 'better') as better, count(*) filter (where flag = 'worse') as worse,
                round(any_value(plan_rate), 4) as plan_rate
         from scores.provider_measure_score where measurement_year = ? group by 1 order by 1""", [year]).pl()
-    stars = con.execute("""select stars, count(*) from scores.provider_composite
-                           where measurement_year = ? and ranked group by 1 order by 1""", [year]).fetchall()
     if per_measure.is_empty():
         return {"empty_because": f"no attributed member is in a '{program}' measure denominator in {year}"}
     return {"per_measure": per_measure.to_dicts()}
