@@ -7,6 +7,7 @@ Nothing here holds the database open between steps.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,13 @@ def sql_text(relative_path: str) -> str:
 
 def run_sql_file(con: duckdb.DuckDBPyConnection, relative_path: str,
                  params: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
-    """Run one SQL model file with named parameters bound (`$name`), never formatted in."""
+    """Run one SQL model file with named parameters bound (`$name`), never formatted in. Only the
+    parameters the file names are bound (DuckDB rejects unused ones), so a caller can pass one set of
+    run parameters to every model of a run."""
     text = sql_text(relative_path)
-    if params:
-        return con.execute(text, dict(params))
+    used = {name: value for name, value in (params or {}).items() if re.search(rf"\${name}\b", text)}
+    if used:
+        return con.execute(text, used)
     return con.execute(text)
 
 

@@ -12,7 +12,6 @@ conditions, the administrative code supplement, enrollment exclusions, product l
 
 from __future__ import annotations
 
-import re
 from contextlib import nullcontext
 from time import perf_counter
 from collections.abc import Iterable, Sequence
@@ -48,13 +47,6 @@ def create_measure_tables(con: duckdb.DuckDBPyConnection) -> None:
     create_valueset_tables(con)
     create_supplement_table(con)
     run_sql_file(con, "measures/measure_result.sql")
-
-
-def _run_model(con: duckdb.DuckDBPyConnection, model: str, params: dict | None = None) -> None:
-    """Run one model, binding only the parameters its SQL names (DuckDB rejects unused ones)."""
-    text = sql_text(model)
-    used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", text)}
-    run_sql_file(con, model, used or None)
 
 
 def _prepare_plan_inputs(con: duckdb.DuckDBPyConnection) -> None:
@@ -121,7 +113,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, measure_ids: Sequence[str] | None =
 
     def step(name: str, model: str, params: dict | None = None) -> None:
         started = perf_counter()
-        _run_model(con, model, {"program": program, **(params or {})})
+        run_sql_file(con, model, {"program": program, **(params or {})})
         timings[name] = timings.get(name, 0.0) + perf_counter() - started
 
     _run_macros(con)
